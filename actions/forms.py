@@ -1,0 +1,54 @@
+"""Validation of the values the forms collect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from bot import extract
+
+MIN_PROBLEM_DESCRIPTION_WORDS = 3
+
+
+class ValidateBlockCardForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_block_card_form"
+
+    def validate_card_last4(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        digits = extract.card_last4(str(value or ""))
+        if digits is None:
+            dispatcher.utter_message(response="utter_card_last4_invalid")
+        return {"card_last4": digits}
+
+
+class ValidateTicketStatusForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_ticket_status_form"
+
+    def validate_ticket_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = extract.ticket_number(str(value or ""))
+        if number is None:
+            dispatcher.utter_message(response="utter_ticket_number_invalid")
+        return {"ticket_number": number}
+
+
+class ValidateReportProblemForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_report_problem_form"
+
+    def validate_problem_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = extract.mask_card_numbers(str(value or "").strip())
+        if len(text.split()) < MIN_PROBLEM_DESCRIPTION_WORDS:
+            dispatcher.utter_message(response="utter_problem_description_too_short")
+            return {"problem_description": None}
+        return {"problem_description": text}

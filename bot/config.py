@@ -1,0 +1,123 @@
+"""The one place that decides how the processes are configured.
+
+Every setting has a default that makes `make run` work on a fresh machine, and
+each can be overridden by an environment variable. The shell wrappers in `bin/`
+ask this module for the resolved values (`python -m bot.config env`) so that
+Rasa, the action server and the desk agree on ports, paths and secrets.
+
+Must stay importable from both virtual environments (Python 3.10 and 3.11) with
+the standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"configuration error: {name}={raw!r} is not a port number") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration of one deployment."""
+
+    host: str
+    rasa_port: int
+    actions_port: int
+    desk_port: int
+    var_dir: Path
+    models_dir: Path
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_server_url(self) -> str:
+        return f"http://{self.host}:{self.actions_port}/webhook"
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.var_dir / "tracker.db"
+
+    def rasa_api_token(self) -> str:
+        """The token for Rasa's HTTP API.
+
+        Taken from RASA_API_TOKEN when set; otherwise generated once into
+        `var/secrets/` so it survives restarts but never enters the repository.
+        """
+        token = os.environ.get("RASA_API_TOKEN")
+        if token:
+            return token
+        path = self.var_dir / "secrets" / "rasa_api_token"
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+        token = secrets.token_urlsafe(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(token + "\n")
+        return token
+
+    def shell_environment(self) -> dict[str, str]:
+        """Variables the Rasa config files and the Procfile expand."""
+        return {
+            "BOT_HOST": self.host,
+            "RASA_PORT": str(self.rasa_port),
+            "ACTIONS_PORT": str(self.actions_port),
+            "DESK_PORT": str(self.desk_port),
+            "BOT_VAR_DIR": str(self.var_dir),
+            "BOT_MODELS_DIR": str(self.models_dir),
+            "ACTION_SERVER_URL": self.action_server_url,
+            "TRACKER_DB": str(self.tracker_db),
+        }
+
+
+def load() -> Settings:
+    """Settings from the environment, with the embedded profile's defaults."""
+    var_dir = Path(os.environ.get("BOT_VAR_DIR") or ROOT / "var").resolve()
+    models_dir = Path(os.environ.get("BOT_MODELS_DIR") or ROOT / "models").resolve()
+    return Settings(
+        host=os.environ.get("BOT_HOST") or "127.0.0.1",
+        rasa_port=_env_int("RASA_PORT", 5005),
+        actions_port=_env_int("ACTIONS_PORT", 5055),
+        desk_port=_env_int("DESK_PORT", 8080),
+        var_dir=var_dir,
+        models_dir=models_dir,
+    )
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bot.config env` prints `export` lines for the shell wrappers;
+    `python -m bot.config token` prints the Rasa API token."""
+    settings = load()
+    command = argv[1] if len(argv) > 1 else "env"
+    if command == "env":
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        for key, value in settings.shell_environment().items():
+            print(f"export {key}={shlex.quote(value)}")
+        return 0
+    if command == "token":
+        print(settings.rasa_api_token())
+        return 0
+    print(f"usage: python -m bot.config [env|token], not {command!r}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

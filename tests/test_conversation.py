@@ -1,0 +1,91 @@
+"""Conversations through the real Rasa server and action server over HTTP
+(the REST channel), as a customer would have them."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import pytest
+
+from tests.conftest import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+def new_sender() -> str:
+    return f"test:{uuid.uuid4().hex[:10]}"
+
+
+def texts(replies: list[dict[str, object]]) -> str:
+    return "\n".join(str(reply.get("text", "")) for reply in replies)
+
+
+def test_a_greeting_gets_a_greeting(stack: Stack) -> None:
+    answer = texts(stack.say(new_sender(), "Здравствуйте!"))
+    assert "Здравствуйте" in answer
+
+
+def test_a_lost_card_leads_into_blocking_it(stack: Stack) -> None:
+    sender = new_sender()
+    answer = texts(stack.say(sender, "я потерял карту"))
+    assert "последние 4 цифры" in answer
+    answer = texts(stack.say(sender, "ой не помню"))
+    assert "ровно 4 последние цифры" in answer
+    answer = texts(stack.say(sender, "последние цифры 4821"))
+    assert "•••• 4821" in answer
+    assert "БЛОК 4821" in answer
+    assert texts(stack.say(sender, "спасибо"))
+
+
+def test_a_full_card_number_is_never_echoed(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "заблокируйте карту")
+    answer = texts(stack.say(sender, "2200 1234 5678 9012"))
+    assert "9012" in answer
+    assert "2200 1234" not in answer
+
+
+def test_gibberish_gets_the_fallback(stack: Stack) -> None:
+    answer = texts(stack.say(new_sender(), "ывлаоры шщзхъ кукрепр"))
+    assert "не понял" in answer
+    assert "оператор" in answer
+
+
+def test_asking_for_a_person_mid_form_leaves_the_form(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "хочу заблокировать карту")
+    answer = texts(stack.say(sender, "позовите живого оператора"))
+    assert "оператор" in answer
+    assert stack.tracker(sender)["active_loop"] in ({}, None)
+    # The next message is understood afresh, not taken as card digits.
+    assert "Здравствуйте" in texts(stack.say(sender, "привет"))
+
+
+def test_cancel_leaves_the_ticket_form(stack: Stack) -> None:
+    sender = new_sender()
+    assert "16 цифр" in texts(stack.say(sender, "какой статус моей заявки"))
+    assert "отменил" in texts(stack.say(sender, "отмена"))
+
+
+def test_ticket_number_is_checked(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "что с моим обращением")
+    assert "16 цифр" in texts(stack.say(sender, "12345"))
+    assert "2020012310066262" in texts(stack.say(sender, "2020012310066262"))
+
+
+def test_conversations_survive_a_restart_in_the_sqlite_store(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "привет")
+    stack.say(sender, "я потерял карту")
+    stack.stop("rasa")
+    with sqlite3.connect(stack.var_dir / "tracker.db") as db:
+        stored = db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+    assert stored >= 4
+    stack.start("rasa")
+    events = stack.tracker(sender)["events"]
+    said = [event.get("text") for event in events if event["event"] == "user"]
+    assert said == ["привет", "я потерял карту"]
+    # The form is still waiting for the digits after the restart.
+    assert "•••• 1111" in texts(stack.say(sender, "1111"))

@@ -1,0 +1,36 @@
+"""NLU quality on the held-out file (never trained on), through the running
+server's parse endpoint with the production model and fallback settings."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.nlu.heldout import evaluate, load_examples
+from tests.conftest import Stack
+
+pytestmark = pytest.mark.e2e
+
+HELDOUT = Path(__file__).parent / "data" / "nlu_heldout.yml"
+TRAINING = Path(__file__).parent.parent / "data" / "nlu"
+
+
+def test_heldout_is_not_in_the_training_data() -> None:
+    trained = {e.text.lower() for f in TRAINING.glob("*.yml") for e in load_examples(f)}
+    leaked = [e.text for e in load_examples(HELDOUT) if e.text.lower() in trained]
+    assert not leaked
+
+
+def test_heldout_intent_accuracy_and_out_of_scope(stack: Stack) -> None:
+    def predict(text: str) -> tuple[str, float]:
+        started = time.perf_counter()
+        intent = stack.parse(text)["intent"]["name"]
+        return intent, (time.perf_counter() - started) * 1000
+
+    report = evaluate(load_examples(HELDOUT), predict)
+    print(report.summary())
+    assert report.in_scope_total >= 300 and report.oos_total >= 100
+    assert report.in_scope_accuracy >= 0.90, report.errors[:30]
+    assert report.oos_recall >= 0.80, report.errors[:30]
