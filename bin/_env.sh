@@ -6,6 +6,8 @@ export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+# Rasa must not phone home: no network beyond the package registries.
+export RASA_TELEMETRY_ENABLED=false
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
 require_venv() {
   if [ ! -x "$ROOT/.venv/$1/bin/python" ]; then
