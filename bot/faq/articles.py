@@ -49,7 +49,14 @@ class Article:
     @property
     def content_hash(self) -> str:
         """Hash of everything that is embedded: a changed hash means re-embed."""
-        parts = [self.id, self.title, self.category, "\x1f".join(self.tags), "\x1f".join(self.questions), self.body]
+        parts = [
+            self.id,
+            self.title,
+            self.category,
+            "\x1f".join(self.tags),
+            "\x1f".join(self.questions),
+            self.body,
+        ]
         return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()
 
 

