@@ -1,15 +1,75 @@
-"""Answering open questions from the knowledge base.
+"""Answering open questions from the FAQ knowledge base.
 
-Placeholder until the FAQ index exists (the FAQ issue).
+The search itself lives in `bot.faq`; this module decides what the customer
+sees: a confident answer with its title and "Это помогло?", up to three titles
+as buttons when unsure, or an honest "не нашёл" with a person offered. What the
+base could not answer goes to the knowledge-gap log for the team.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import threading
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import hand_over
+from bot import config
+from bot.faq import Article, FaqSearch, gaps
+
+MAX_CHOICES = 3
+FALLBACK_INTENT = "nlu_fallback"
+
+_search: FaqSearch | None = None
+_search_lock = threading.Lock()
+
+
+def faq_search() -> FaqSearch:
+    """The process-wide index: loaded once, refreshed when bin/faq-index rebuilt it."""
+    global _search
+    with _search_lock:
+        if _search is None:
+            _search = FaqSearch()
+        else:
+            _search.reload_if_changed()
+        return _search
+
+
+def gap_log() -> Path:
+    return config.load().var_dir / "faq" / "knowledge_gaps.jsonl"
+
+
+def _button_payload(article_id: str) -> str:
+    return "/faq" + json.dumps({"faq_article": article_id})
+
+
+def answer_with(dispatcher: CollectingDispatcher, tracker: Tracker, article: Article) -> list[EventType]:
+    dispatcher.utter_message(text=f"{article.title}\n\n{article.body.strip()}")
+    events: list[EventType] = [SlotSet("faq_article_id", article.id)]
+    if article.escalate:
+        # Topics a person must settle: answered, then handed over at once.
+        return [*events, SlotSet("faq_followup", None), *hand_over(dispatcher, tracker)]
+    dispatcher.utter_message(
+        response="utter_faq_helpful",
+        buttons=[{"title": "Да", "payload": "/affirm"}, {"title": "Нет", "payload": "/deny"}],
+    )
+    return [*events, SlotSet("faq_followup", "asked_helpful")]
+
+
+def offer_person(dispatcher: CollectingDispatcher, response: str) -> list[EventType]:
+    dispatcher.utter_message(
+        response=response,
+        buttons=[
+            {"title": "Позвать оператора", "payload": "/request_human"},
+            {"title": "Нет, спасибо", "payload": "/deny"},
+        ],
+    )
+    return [SlotSet("faq_followup", "offered_person")]
 
 
 class ActionAnswerFaq(Action):
@@ -19,5 +79,79 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_faq_placeholder")
-        return []
+        loop = asyncio.get_running_loop()
+        search = await loop.run_in_executor(None, faq_search)
+        chosen = next(tracker.get_latest_entity_values("faq_article"), None)
+        if chosen:
+            try:
+                return answer_with(dispatcher, tracker, search.article(str(chosen)))
+            except KeyError:
+                pass  # a stale button: search the text instead
+        text = str(tracker.latest_message.get("text") or "")
+        result = await loop.run_in_executor(None, search.search, text)
+        if result.decision == "answer" and result.answer is not None:
+            return answer_with(dispatcher, tracker, result.answer)
+        if result.decision == "choices":
+            gaps.record(
+                gap_log(),
+                query=text,
+                reason="choices",
+                sender=tracker.sender_id,
+                candidates=result.candidates,
+            )
+            dispatcher.utter_message(
+                response="utter_faq_choices",
+                buttons=[
+                    {"title": c.title, "payload": _button_payload(c.id)}
+                    for c in result.candidates[:MAX_CHOICES]
+                ],
+            )
+            return [SlotSet("faq_followup", "offered_choices")]
+        gaps.record(
+            gap_log(), query=text, reason="no_answer", sender=tracker.sender_id, candidates=result.candidates
+        )
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return offer_person(
+            dispatcher, "utter_default" if intent == FALLBACK_INTENT else "utter_faq_no_answer"
+        )
+
+
+class ActionFaqFollowup(Action):
+    """The customer's yes/no after the knowledge base asked something."""
+
+    def name(self) -> str:
+        return "action_faq_followup"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asked = tracker.get_slot("faq_followup")
+        said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        if asked == "asked_helpful" and said_yes:
+            dispatcher.utter_message(response="utter_faq_glad")
+            return [SlotSet("faq_followup", None)]
+        if asked == "asked_helpful":
+            gaps.record(
+                gap_log(),
+                query=_question_before_last(tracker),
+                reason="unhelpful",
+                sender=tracker.sender_id,
+                article_id=tracker.get_slot("faq_article_id"),
+            )
+            return offer_person(dispatcher, "utter_faq_unhelpful")
+        if said_yes and asked in ("offered_person", "offered_choices"):
+            return [SlotSet("faq_followup", None), *hand_over(dispatcher, tracker)]
+        if asked == "offered_choices":
+            return offer_person(dispatcher, "utter_faq_no_answer")
+        dispatcher.utter_message(response="utter_ok")
+        return [SlotSet("faq_followup", None)]
+
+
+def _question_before_last(tracker: Tracker) -> str:
+    """The customer's question that the unhelpful answer replied to."""
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return said[-2] if len(said) >= 2 else (said[-1] if said else "")
+
+
+# Load the index while the action server starts, not at the first question.
+threading.Thread(target=faq_search, name="faq-warmup", daemon=True).start()

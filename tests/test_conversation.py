@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 
@@ -89,3 +90,41 @@ def test_conversations_survive_a_restart_in_the_sqlite_store(stack: Stack) -> No
     assert said == ["привет", "я потерял карту"]
     # The form is still waiting for the digits after the restart.
     assert "•••• 1111" in texts(stack.say(sender, "1111"))
+
+
+def gap_entries(stack: Stack) -> list[dict[str, object]]:
+    path = stack.var_dir / "faq" / "knowledge_gaps.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_an_open_question_is_answered_from_the_knowledge_base(stack: Stack) -> None:
+    sender = new_sender()
+    replies = stack.say(sender, "как подключить пакет Комфорт-лайт?")
+    answer = texts(replies)
+    assert answer.startswith("Как подключить пакет")
+    assert "Это помогло?" in answer
+    assert stack.tracker(sender)["slots"]["faq_article_id"] == "package-connect"
+    assert [b["title"] for r in replies for b in r.get("buttons", [])] == ["Да", "Нет"]
+    assert "Отлично" in texts(stack.say(sender, "да"))
+
+
+def test_an_unhelpful_answer_is_logged_and_offers_a_person(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "как подключить пакет Комфорт-лайт?")
+    answer = texts(stack.say(sender, "нет"))
+    assert "Позвать оператора" in answer
+    logged = [e for e in gap_entries(stack) if e["sender"] == sender]
+    assert logged and logged[-1]["reason"] == "unhelpful"
+    assert logged[-1]["article_id"] == "package-connect"
+    assert logged[-1]["query"] == "как подключить пакет Комфорт-лайт?"
+    assert "горячей линии" in texts(stack.say(sender, "да"))
+
+
+def test_what_the_base_cannot_answer_goes_to_the_gap_log(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "ывлаоры шщзхъ кукрепр")
+    logged = [e for e in gap_entries(stack) if e["sender"] == sender]
+    assert logged and logged[-1]["reason"] == "no_answer"
+    assert len(logged[-1]["candidates"]) >= 3  # type: ignore[arg-type]
