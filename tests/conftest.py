@@ -101,11 +101,15 @@ class Stack:
         return replies
 
     def parse(self, text: str) -> dict[str, Any]:
-        result: dict[str, Any] = http_json("POST", f"{self.rasa_url}/model/parse?token={TOKEN}", {"text": text})
+        result: dict[str, Any] = http_json(
+            "POST", f"{self.rasa_url}/model/parse?token={TOKEN}", {"text": text}
+        )
         return result
 
     def tracker(self, sender: str) -> dict[str, Any]:
-        result: dict[str, Any] = http_json("GET", f"{self.rasa_url}/conversations/{sender}/tracker?token={TOKEN}")
+        result: dict[str, Any] = http_json(
+            "GET", f"{self.rasa_url}/conversations/{sender}/tracker?token={TOKEN}"
+        )
         return result
 
 

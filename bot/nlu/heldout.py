@@ -79,9 +79,7 @@ class Report:
         )
 
 
-def evaluate(
-    examples: Iterable[Example], predict: Callable[[str], tuple[str, float]]
-) -> Report:
+def evaluate(examples: Iterable[Example], predict: Callable[[str], tuple[str, float]]) -> Report:
     """Runs `predict(text) -> (intent, milliseconds)` over the examples."""
     report = Report()
     for example in examples:

@@ -42,9 +42,7 @@ def lemma(word: str) -> str:
     return str(_analyzer().parse(lowered)[0].normal_form)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class RussianLemmatizer(GraphComponent):
     """Sets `token.lemma` on the tokens of the message text."""
 
