@@ -27,7 +27,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
 @lru_cache(maxsize=1)
-def _analyzer() -> Any:
+def morph_analyzer() -> Any:
+    """The process-wide pymorphy2 analyzer (loading its dictionaries takes a second)."""
     import pymorphy2
 
     return pymorphy2.MorphAnalyzer()
@@ -39,7 +40,7 @@ def lemma(word: str) -> str:
     lowered = word.lower()
     if not any("а" <= ch <= "я" or ch == "ё" for ch in lowered):
         return lowered
-    return str(_analyzer().parse(lowered)[0].normal_form)
+    return str(morph_analyzer().parse(lowered)[0].normal_form)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -66,7 +67,7 @@ class RussianLemmatizer(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RussianLemmatizer:
-        _analyzer()
+        morph_analyzer()
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
