@@ -9,10 +9,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import tempfile
 import time
 from pathlib import Path
+
+# Rasa's training cache is one SQLite file that concurrent runs corrupt, and a
+# warm cache would flatter the training time: each run gets its own.
+os.environ.setdefault("RASA_CACHE_DIRECTORY", tempfile.mkdtemp(prefix="rasa-cache-"))
 
 from rasa.core.agent import Agent
 from rasa.model_training import train_nlu

@@ -1,0 +1,138 @@
+"""Nearest training example in e5 space, blended into DIET's intent ranking.
+
+DIET learns a boundary; a message that is almost a copy of a training example
+in meaning ("хелоу" next to "хеллоу") should not depend on where that boundary
+happens to fall. For each intent this component takes the best cosine
+similarity between the message and that intent's training examples, turns
+those into a distribution (softmax with a temperature), and mixes it with
+DIET's confidences. The fallback threshold then applies to the blend.
+
+Reads the vectors that E5SentenceFeaturizer put on each message, so nothing
+is encoded twice; stores the training vectors (not paths) in the model.
+Runs inside .venv/rasa, after DIETClassifier and before FallbackClassifier.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+E5_ORIGIN = "E5SentenceFeaturizer"
+
+
+def _e5_vector(message: Message) -> np.ndarray | None:
+    for feature in message.features:
+        if (
+            feature.type == FEATURE_TYPE_SENTENCE
+            and feature.attribute == TEXT
+            and E5_ORIGIN in str(feature.origin)
+        ):
+            vector = np.asarray(feature.features, dtype=np.float32).reshape(-1)
+            norm = float(np.linalg.norm(vector))
+            return vector / norm if norm else None
+    return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class NearestExampleBlend(GraphComponent):
+    """Mixes a nearest-example intent distribution into the DIET ranking."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"weight": 0.5, "temperature": 0.03}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vectors: np.ndarray | None = None,
+        intents: list[str] | None = None,
+    ) -> None:
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._vectors = vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32)
+        self._intents = intents or []
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> NearestExampleBlend:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        rows, labels = [], []
+        for example in training_data.intent_examples:
+            vector = _e5_vector(example)
+            if vector is not None and example.get(INTENT):
+                rows.append(vector)
+                labels.append(str(example.get(INTENT)))
+        self._vectors = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        self._intents = labels
+        with self._storage.write_to(self._resource) as directory:
+            np.save(directory / "vectors.npy", self._vectors)
+            (directory / "intents.json").write_text(json.dumps(labels, ensure_ascii=False), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> NearestExampleBlend:
+        try:
+            with model_storage.read_from(resource) as directory:
+                vectors = np.load(directory / "vectors.npy")
+                intents = json.loads((directory / "intents.json").read_text(encoding="utf-8"))
+        except ValueError:
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, vectors, intents)
+
+    def _nearest_distribution(self, vector: np.ndarray) -> dict[str, float]:
+        similarities = self._vectors @ vector
+        best: dict[str, float] = {}
+        for intent, similarity in zip(self._intents, similarities.tolist(), strict=True):
+            if similarity > best.get(intent, -1.0):
+                best[intent] = similarity
+        names = list(best)
+        logits = np.array([best[n] for n in names]) / float(self._config["temperature"])
+        weights = np.exp(logits - logits.max())
+        weights /= weights.sum()
+        return dict(zip(names, weights.tolist(), strict=True))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if not self._intents:
+            return messages
+        weight = float(self._config["weight"])
+        for message in messages:
+            vector = _e5_vector(message)
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            if vector is None or not ranking:
+                continue
+            nearest = self._nearest_distribution(vector)
+            diet = {item["name"]: float(item["confidence"]) for item in ranking}
+            names = set(diet) | set(nearest)
+            blended = {n: (1 - weight) * diet.get(n, 0.0) + weight * nearest.get(n, 0.0) for n in names}
+            new_ranking = [
+                {"name": n, "confidence": c} for n, c in sorted(blended.items(), key=lambda kv: -kv[1])
+            ][: len(ranking)]
+            message.set(INTENT_RANKING_KEY, new_ranking, add_to_output=True)
+            message.set(INTENT, new_ranking[0], add_to_output=True)
+        return messages
