@@ -62,6 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("config")
     parser.add_argument("--dev-share", type=float, default=0.2)
+    parser.add_argument("--min-recall", type=float, default=0.8, help="out-of-scope recall the product needs")
     parser.add_argument("--seeds", default="1,2,3", help="one split per seed; figures are averaged")
     args = parser.parse_args()
 
@@ -69,7 +70,7 @@ def main() -> None:
     runs = [
         dev_rankings(args.config, *split(examples, args.dev_share, int(s))) for s in args.seeds.split(",")
     ]
-    report(runs)
+    report(runs, args.min_recall)
 
 
 def dev_rankings(
@@ -112,11 +113,12 @@ def score(
     return right / total, caught / oos
 
 
-def report(runs: list[list[tuple[str, list[tuple[str, float]]]]]) -> None:
+def report(runs: list[list[tuple[str, list[tuple[str, float]]]]], min_recall: float = 0.8) -> None:
     sizes = ", ".join(f"{len(r)} ({sum(i == OUT_OF_SCOPE for i, _ in r)} oos)" for r in runs)
     print(f"dev splits: {sizes}; figures are means over the splits")
     print("threshold ambiguity  in-scope-acc  oos-recall  sum")
     best: tuple[float, float, float] | None = None
+    constrained: tuple[float, float, float, float] | None = None
     for threshold in [x / 100 for x in range(20, 85, 5)]:
         for ambiguity in (0.0, 0.05, 0.1, 0.15):
             pairs = [score(r, threshold, ambiguity) for r in runs]
@@ -125,8 +127,15 @@ def report(runs: list[list[tuple[str, list[tuple[str, float]]]]]) -> None:
             print(f"{threshold:9.2f} {ambiguity:9.2f}  {acc:12.3f}  {recall:10.3f}  {acc + recall:.3f}")
             if best is None or acc + recall > best[0]:
                 best = (acc + recall, threshold, ambiguity)
+            if recall >= min_recall and (constrained is None or (acc, recall) > constrained[:2]):
+                constrained = (acc, recall, threshold, ambiguity)
     assert best
-    print(f"best: threshold {best[1]:.2f}, ambiguity_threshold {best[2]:.2f} (sum {best[0]:.3f})")
+    print(f"best sum: threshold {best[1]:.2f}, ambiguity_threshold {best[2]:.2f} (sum {best[0]:.3f})")
+    if constrained:
+        print(
+            f"best in-scope accuracy with out-of-scope recall >= {min_recall}: threshold {constrained[2]:.2f}, "
+            f"ambiguity_threshold {constrained[3]:.2f} (accuracy {constrained[0]:.3f}, recall {constrained[1]:.3f})"
+        )
 
 
 if __name__ == "__main__":
