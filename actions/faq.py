@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import hand_over
 from bot import config
-from bot.faq import Article, FaqSearch, gaps
+from bot.faq import Article, FaqSearch, gaps, render
 
 MAX_CHOICES = 3
 FALLBACK_INTENT = "nlu_fallback"
@@ -49,7 +49,7 @@ def _button_payload(article_id: str) -> str:
 
 
 def answer_with(dispatcher: CollectingDispatcher, tracker: Tracker, article: Article) -> list[EventType]:
-    dispatcher.utter_message(text=f"{article.title}\n\n{article.body.strip()}")
+    dispatcher.utter_message(text=render.chat_text(article))
     events: list[EventType] = [SlotSet("faq_article_id", article.id)]
     if article.escalate:
         # Topics a person must settle: answered, then handed over at once.

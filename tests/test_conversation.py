@@ -104,6 +104,8 @@ def test_an_open_question_is_answered_from_the_knowledge_base(stack: Stack) -> N
     replies = stack.say(sender, "как подключить пакет Комфорт-лайт?")
     answer = texts(replies)
     assert answer.startswith("Как подключить пакет")
+    # One message for the article, one for the question; no raw Markdown links.
+    assert len(replies) == 2 and "](" not in answer
     assert "Это помогло?" in answer
     assert stack.tracker(sender)["slots"]["faq_article_id"] == "package-connect"
     assert [b["title"] for r in replies for b in r.get("buttons", [])] == ["Да", "Нет"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.faq import render
 from bot.faq.articles import ArticleError, load_articles, parse_article
 from bot.faq.chunking import blocks, chunk_article
 from bot.faq.index import article_texts
@@ -132,3 +133,11 @@ def test_the_real_knowledge_base_loads() -> None:
     assert len(articles) == 40
     assert all(article.questions for article in articles)
     assert all(chunk_article(article) for article in articles)
+
+
+def test_an_article_renders_as_one_chat_message() -> None:
+    articles = {a.id: a for a in load_articles(Path("data/faq"))}
+    text = render.chat_text(articles["package-connect"])
+    assert text.startswith("Как подключить пакет\n")
+    assert "\n\n" not in text and "](" not in text
+    assert "«Пакеты услуг и что в них входит»" in text
