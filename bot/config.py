@@ -103,6 +103,52 @@ def load() -> Settings:
     )
 
 
+# --- Customer channels (bot/channels) -------------------------------------------
+# Each channel reads its settings here at start-up; one whose credentials are
+# unset is off. Defaults point at the real providers; tests point them at fakes.
+TELEGRAM_API_DEFAULT = "https://api.telegram.org"
+TWILIO_API_DEFAULT = "https://api.twilio.com"
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    """Credentials and URLs of the widget, Telegram and SMS channels."""
+
+    telegram_token: str
+    telegram_webhook_secret: str
+    telegram_api_base: str
+    telegram_webhook_url: str
+    twilio_account_sid: str
+    twilio_auth_token: str
+    twilio_from_number: str
+    twilio_api_base: str
+    sms_webhook_url: str
+    sms_max_segments: int
+    widget_allowed_origins: list[str]
+
+
+def channel_settings() -> ChannelSettings:
+    """Channel settings from the environment (empty string = not set)."""
+
+    def get(name: str, default: str = "") -> str:
+        return (os.environ.get(name) or default).strip()
+
+    origins = get("WIDGET_ALLOWED_ORIGINS")
+    return ChannelSettings(
+        telegram_token=get("TELEGRAM_BOT_TOKEN"),
+        telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+        telegram_api_base=get("TELEGRAM_API_BASE", TELEGRAM_API_DEFAULT).rstrip("/"),
+        telegram_webhook_url=get("TELEGRAM_WEBHOOK_URL"),
+        twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+        twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+        twilio_from_number=get("TWILIO_FROM_NUMBER"),
+        twilio_api_base=get("TWILIO_API_BASE", TWILIO_API_DEFAULT).rstrip("/"),
+        sms_webhook_url=get("SMS_WEBHOOK_URL"),
+        sms_max_segments=env_int("SMS_MAX_SEGMENTS", 4),
+        widget_allowed_origins=[o.strip() for o in origins.split(",") if o.strip()],
+    )
+
+
 def main(argv: list[str]) -> int:
     """`python -m bot.config env` prints `export` lines for the shell wrappers;
     `python -m bot.config token` prints the Rasa API token."""

@@ -1,0 +1,56 @@
+"""Pieces every channel shares: sender-id namespaces, the "channel is off" log
+line, and how an agent's name is read from a bot message.
+
+Kept free of Rasa imports so it can be unit-tested from either environment.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_said_off: set[str] = set()
+
+
+def say_off_once(channel: str, reason: str) -> None:
+    """Logs once per process that a channel is off and why (Rasa builds the
+    input channels more than once in some code paths; one line is enough)."""
+    if channel in _said_off:
+        return
+    _said_off.add(channel)
+    logger.warning("channel %s is off: %s", channel, reason)
+
+
+def namespaced(prefix: str, raw_id: str | int) -> str:
+    """The Rasa sender id for a provider's id, e.g. `tg:12345`."""
+    return f"{prefix}:{raw_id}"
+
+
+def provider_id(prefix: str, sender_id: str) -> str | None:
+    """The provider's id inside a namespaced sender id, or None if the sender
+    belongs to another channel (a pushed reply must never cross channels)."""
+    head, sep, tail = sender_id.partition(":")
+    if not sep or head != prefix or not tail:
+        return None
+    return tail
+
+
+def agent_name(message: dict[str, Any]) -> str | None:
+    """The agent's display name when a person (not the bot) wrote the message.
+
+    The desk sends `{"event": "bot", "metadata": {"agent_name": ...}}`; Rasa's
+    BotUttered.message() merges metadata into the message, but kwargs may also
+    carry it nested, so both places are read.
+    """
+    name = message.get("agent_name")
+    if not name and isinstance(message.get("metadata"), dict):
+        name = message["metadata"].get("agent_name")
+    return str(name).strip() or None if name else None
+
+
+def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Buttons or quick replies of a bot message, as a list of title/payload."""
+    found = message.get("buttons") or message.get("quick_replies") or []
+    return [b for b in found if isinstance(b, dict) and b.get("title")]

@@ -1,0 +1,85 @@
+"""A Rasa server with every customer channel on, pointed at local fakes of the
+providers (Telegram Bot API, Twilio), plus the action server, on free ports
+with a private var/ directory. Started once for all channel tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import TOKEN, Stack, free_port, http_json
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.twilio_api import FakeTwilio
+
+TELEGRAM_TOKEN = "7000001:TEST-token-not-secret"
+TELEGRAM_SECRET = "webhook-secret-not-secret"
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "twilio-token-not-secret"
+TWILIO_FROM = "+15005550006"
+
+
+@dataclass
+class ChannelStack:
+    stack: Stack
+    telegram: FakeTelegram
+    twilio: FakeTwilio
+
+    @property
+    def rasa_url(self) -> str:
+        return self.stack.rasa_url
+
+    def agent_reply(self, sender: str, channel: str, text: str, agent: str = "Анна") -> Any:
+        """What the agent desk does: a bot event with the agent's name, sent
+        through the channel the customer used."""
+        url = (
+            f"{self.rasa_url}/conversations/{sender}/tracker/events"
+            f"?output_channel={channel}&execute_side_effects=true&token={TOKEN}"
+        )
+        return http_json("POST", url, [{"event": "bot", "text": text, "metadata": {"agent_name": agent}}])
+
+    def log(self) -> str:
+        return (self.stack.var_dir / "rasa.log").read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(scope="session")
+def channel_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChannelStack]:
+    telegram = FakeTelegram(TELEGRAM_TOKEN)
+    twilio = FakeTwilio(TWILIO_SID, TWILIO_TOKEN)
+    servers = [telegram.start(), twilio.start()]
+    var_dir = tmp_path_factory.mktemp("channels-var")
+    rasa_port, actions_port = free_port(), free_port()
+    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM_", "TWILIO_", "SMS_", "WIDGET_"))
+        },
+        "BOT_VAR_DIR": str(var_dir),
+        "RASA_PORT": str(rasa_port),
+        "ACTIONS_PORT": str(actions_port),
+        "RASA_API_TOKEN": TOKEN,
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE": servers[0].url,
+        "TELEGRAM_WEBHOOK_URL": f"{rasa_url}/webhooks/telegram/webhook",
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_FROM_NUMBER": TWILIO_FROM,
+        "TWILIO_API_BASE": servers[1].url,
+    }
+    stack = Stack(var_dir=var_dir, env=env, rasa_port=rasa_port, actions_port=actions_port)
+    try:
+        stack.start("actions")
+        stack.start("rasa")
+        yield ChannelStack(stack=stack, telegram=telegram, twilio=twilio)
+    finally:
+        for name in list(stack.processes):
+            stack.stop(name)
+        for server in servers:
+            server.stop()

@@ -1,0 +1,98 @@
+"""A fake Twilio: the Messages REST resource the SMS channel sends through, and
+the signature Twilio puts on the webhooks it posts.
+
+`POST /2010-04-01/Accounts/{AccountSid}/Messages.json` takes form fields From,
+To, Body with HTTP Basic auth (account SID : auth token) and answers 201 with a
+message resource, or 401 / 400 with Twilio's error JSON. The webhook signature
+is written here from Twilio's published scheme (HMAC-SHA1 over the URL followed
+by the sorted POST parameters, name then value, base64), independently of the
+twilio package the channel validates with.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import itertools
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.server import BackgroundServer
+
+
+def twilio_signature(auth_token: str, url: str, params: dict[str, str]) -> str:
+    payload = url + "".join(f"{name}{params[name]}" for name in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode("utf-8"), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+@dataclass
+class FakeTwilio:
+    account_sid: str
+    auth_token: str
+    messages: list[dict[str, str]] = field(default_factory=list)
+    refused: list[int] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self.create_message)
+        return app
+
+    def start(self) -> BackgroundServer:
+        return BackgroundServer(self.app()).start()
+
+    @staticmethod
+    def error(status: int, code: int, message: str) -> web.Response:
+        body = {"code": code, "message": message, "more_info": f"errors/{code}", "status": status}
+        return web.json_response(body, status=status)
+
+    async def create_message(self, request: web.Request) -> web.Response:
+        expected = aiohttp_basic(self.account_sid, self.auth_token)
+        if request.headers.get("Authorization") != expected or request.match_info["sid"] != self.account_sid:
+            self.refused.append(401)
+            return self.error(401, 20003, "Authenticate")
+        form = await request.post()
+        fields = {k: str(v) for k, v in form.items()}
+        if not fields.get("To") or not fields.get("From") or not fields.get("Body"):
+            self.refused.append(400)
+            return self.error(400, 21602, "Message body is required.")
+        sid = f"SM{next(self._ids):032x}"
+        self.messages.append(fields)
+        resource: dict[str, Any] = {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "from": fields["From"],
+            "to": fields["To"],
+            "body": fields["Body"],
+            "status": "queued",
+            "num_segments": "1",
+            "direction": "outbound-api",
+        }
+        return web.json_response(resource, status=201)
+
+    def to(self, number: str) -> list[str]:
+        return [m["Body"] for m in self.messages if m["To"] == number]
+
+
+def aiohttp_basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def post_webhook(url: str, params: dict[str, str], signature: str | None) -> tuple[int, str]:
+    """Posts a form like Twilio does; returns the status and body."""
+    data = urllib.parse.urlencode(params).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if signature is not None:
+        headers["X-Twilio-Signature"] = signature
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
