@@ -1,0 +1,118 @@
+"""The Telegram channel end to end in webhook mode: a real Rasa server gets
+updates posted as Telegram posts them and answers through a fake Bot API."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+from tests.channels.conftest import TELEGRAM_SECRET, ChannelStack
+from tests.fakes.server import wait_until
+
+pytestmark = pytest.mark.e2e
+
+_chats = itertools.count(5001)
+
+
+def post_update(
+    channel_stack: ChannelStack, update: dict[str, Any], secret: str | None = TELEGRAM_SECRET
+) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(
+        f"{channel_stack.rasa_url}/webhooks/telegram/webhook",
+        data=json.dumps(update).encode(),
+        headers=headers,
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return int(reply.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def texts(channel_stack: ChannelStack, chat: int, at_least: int) -> list[str]:
+    return list(
+        wait_until(
+            lambda: (found := channel_stack.telegram.texts_to(chat)) and len(found) >= at_least and found,
+            what=f"{at_least} Telegram messages to chat {chat}",
+        )
+    )
+
+
+def test_the_webhook_is_set_on_start_with_the_secret(channel_stack: ChannelStack) -> None:
+    assert channel_stack.telegram.webhook == {
+        "url": f"{channel_stack.rasa_url}/webhooks/telegram/webhook",
+        "secret_token": TELEGRAM_SECRET,
+    }
+
+
+def test_a_message_gets_a_reply(channel_stack: ChannelStack) -> None:
+    chat = next(_chats)
+    assert post_update(channel_stack, channel_stack.telegram.text_update(chat, "привет")) == 200
+    assert "Здравствуйте" in texts(channel_stack, chat, 1)[0]
+    tracker = channel_stack.stack.tracker(f"tg:{chat}")
+    assert tracker["latest_input_channel"] == "telegram"
+
+
+def test_a_forged_update_is_refused_and_not_processed(channel_stack: ChannelStack) -> None:
+    chat = next(_chats)
+    update = channel_stack.telegram.text_update(chat, "привет")
+    assert post_update(channel_stack, update, secret="guessed") == 403
+    assert post_update(channel_stack, update, secret=None) == 403
+    assert channel_stack.telegram.texts_to(chat) == []
+    events = channel_stack.stack.tracker(f"tg:{chat}").get("events") or []
+    assert [e for e in events if e["event"] == "user"] == []
+
+
+def test_buttons_are_an_inline_keyboard_and_a_press_answers(channel_stack: ChannelStack) -> None:
+    chat = next(_chats)
+    telegram = channel_stack.telegram
+    post_update(channel_stack, telegram.text_update(chat, "как подключить пакет Комфорт-лайт?"))
+    sent = texts(channel_stack, chat, 2)
+    assert sent[0].startswith("Как подключить пакет")
+    keyboard = telegram.buttons_to(chat)[-1]
+    assert [b["text"] for b in keyboard] == ["Да", "Нет"]
+    press = telegram.callback_update(chat, keyboard[0]["callback_data"])
+    assert post_update(channel_stack, press) == 200
+    assert press["callback_query"]["id"] in telegram.answered_callbacks
+    assert "Отлично" in texts(channel_stack, chat, 3)[2]
+
+
+def test_an_agent_reply_is_pushed_with_the_agents_name(channel_stack: ChannelStack) -> None:
+    chat = next(_chats)
+    post_update(channel_stack, channel_stack.telegram.text_update(chat, "оператор"))
+    before = len(texts(channel_stack, chat, 1))
+    channel_stack.agent_reply(f"tg:{chat}", "telegram", "Добрый день! Проверю платёж (№ 42) — минутку.")
+    sent = texts(channel_stack, chat, before + 1)
+    assert sent[-1] == "Анна\nДобрый день! Проверю платёж (№ 42) — минутку."
+    last = [m for m in channel_stack.telegram.sent if m["chat"]["id"] == chat][-1]
+    assert last["raw"].startswith("*Анна*") and last["parse_mode"] == "MarkdownV2"
+
+
+def test_a_long_reply_is_split_and_markdown_is_escaped(channel_stack: ChannelStack) -> None:
+    chat = next(_chats)
+    post_update(channel_stack, channel_stack.telegram.text_update(chat, "привет"))
+    texts(channel_stack, chat, 1)
+    paragraph = "Пункт 1.2 (см. *договор*) — [важно]: сумма 5_000 + 10% = ещё! #тариф {x} > y | `z` ~a~. "
+    long_text = paragraph * 60  # about 5 000 characters
+    channel_stack.agent_reply(f"tg:{chat}", "telegram", long_text)
+    sent = texts(channel_stack, chat, 3)
+    parts = sent[1:]
+    assert len(parts) == 2 and all(len(p) <= 4096 for p in parts)
+    assert " ".join(parts).replace("Анна\n", "", 1).split() == long_text.split()
+
+
+def test_a_photo_gets_a_polite_answer(channel_stack: ChannelStack) -> None:
+    chat = next(_chats)
+    for kind in ("photo", "document", "voice", "sticker"):
+        assert post_update(channel_stack, channel_stack.telegram.media_update(chat, kind)) == 200
+    sent = texts(channel_stack, chat, 4)
+    assert all("только текст" in text for text in sent)
