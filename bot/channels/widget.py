@@ -1,0 +1,179 @@
+"""The website chat widget: a socket.io channel at `/socket.io` and the widget's
+own files under `/webhooks/widget/`.
+
+Speaks Rasa's socket.io events so existing Rasa web clients work too: the client
+sends `session_request` (with its stored `session_id`, if any) and gets
+`session_confirm`; it sends `user_uttered` (`message`, `session_id`,
+`customData`) and receives `bot_uttered` (`text`, `quick_replies`, and
+`agent_name` when a person wrote it).
+
+Why not Rasa's stock SocketIOInput: with python-socketio >= 5.10 its
+`enter_room` is a coroutine that it never awaits, so session persistence and any
+message sent outside a request silently go nowhere. Here every socket of a
+session joins the room named after the conversation's sender id (`web:<session
+id>`), and the output channel emits to that room, so a reply pushed later by
+the agent desk reaches every open tab of that session, and a reload (same
+session id from localStorage) rejoins the conversation.
+
+The session id is a random 128-bit value made by the server; a client-chosen one
+is accepted only if it looks like one (it is the conversation's key).
+WIDGET_ALLOWED_ORIGINS lists the sites that may embed the widget (comma
+separated, `*` for any); unset, only pages served by this Rasa server may.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.channels.common import agent_name, buttons_of, namespaced, provider_id
+from bot.config import ChannelSettings, channel_settings
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "web"
+CHANNEL = "widget"
+SOCKETIO_PATH = "socket.io"
+STATIC = Path(__file__).resolve().parent / "widget_static"
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+FILES = {
+    "widget.js": "application/javascript; charset=utf-8",
+    "widget.css": "text/css; charset=utf-8",
+    "demo.html": "text/html; charset=utf-8",
+}
+
+
+class SocketBlueprint(Blueprint):
+    """A blueprint that also mounts the socket.io server on the app, because
+    socket.io lives at a fixed path outside the channel's URL prefix."""
+
+    def __init__(self, sio: AsyncServer, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sio = sio
+
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        self.sio.attach(app, SOCKETIO_PATH)
+        super().register(app, options)  # type: ignore[no-untyped-call]
+
+
+class WidgetOutput(OutputChannel):  # type: ignore[misc]
+    """Emits `bot_uttered` to every socket of the conversation's session."""
+
+    def __init__(self, sio: AsyncServer) -> None:
+        self.sio = sio
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if provider_id(PREFIX, recipient_id) is None:
+            logger.error("widget: %r is not a widget sender; nothing sent", recipient_id)
+            return
+        out: dict[str, Any] = {}
+        if message.get("text"):
+            out["text"] = str(message["text"])
+        buttons = buttons_of(message)
+        if buttons:
+            out["quick_replies"] = [
+                {"content_type": "text", "title": b["title"], "payload": b.get("payload") or b["title"]}
+                for b in buttons
+            ]
+        if isinstance(message.get("image"), str):
+            out["attachment"] = {"type": "image", "payload": {"src": message["image"]}}
+        if message.get("custom"):
+            out["custom"] = message["custom"]
+        person = agent_name(message)
+        if person:
+            out["agent_name"] = person
+        if out:
+            await self.sio.emit("bot_uttered", out, room=recipient_id)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class WidgetInput(InputChannel):  # type: ignore[misc]
+    """socket.io at `/socket.io`; the widget at `/webhooks/widget/widget.js`
+    and a demo page at `/webhooks/widget/demo`. Always on (no credentials)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WidgetInput:
+        return cls(channel_settings())
+
+    def __init__(self, settings: ChannelSettings) -> None:
+        origins: str | list[str] | None = settings.widget_allowed_origins or None
+        if origins == ["*"]:
+            origins = "*"
+        self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins)
+        self.output = WidgetOutput(self.sio)
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return self.output
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = self.sio
+        bp = SocketBlueprint(sio, "widget_webhook", __name__)
+
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        async def asset(_: Request, name: str) -> HTTPResponse:
+            if name == "demo":
+                name = "demo.html"
+            if name not in FILES:
+                return response.text("not found", status=404)
+            body = (STATIC / name).read_text(encoding="utf-8")
+            return response.text(body, content_type=FILES[name], headers={"Cache-Control": "no-cache"})
+
+        async def connect(sid: str, environ: dict[str, Any]) -> None:
+            logger.debug("widget: socket %s connected", sid)
+
+        async def session_request(sid: str, data: Any) -> None:
+            wanted = data.get("session_id") if isinstance(data, dict) else None
+            session_id = wanted if isinstance(wanted, str) and SESSION_ID.match(wanted) else uuid.uuid4().hex
+            await sio.save_session(sid, {"session_id": session_id})
+            await sio.enter_room(sid, namespaced(PREFIX, session_id))
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        async def user_uttered(sid: str, data: Any) -> None:
+            if not isinstance(data, dict) or not str(data.get("message") or "").strip():
+                return
+            session = await sio.get_session(sid)
+            session_id = session.get("session_id") if session else None
+            if session_id is None or data.get("session_id") not in (None, session_id):
+                logger.warning("widget: socket %s sent a message for a session it did not open", sid)
+                return
+            custom = data.get("customData")
+            message = UserMessage(
+                str(data["message"]),
+                self.output,
+                namespaced(PREFIX, session_id),
+                input_channel=CHANNEL,
+                metadata=custom if isinstance(custom, dict) else None,
+            )
+            try:
+                await on_new_message(message)
+            except Exception:
+                logger.exception("widget: the message from session %s could not be handled", session_id)
+
+        sio.on("connect", connect)
+        sio.on("session_request", session_request)
+        sio.on("user_uttered", user_uttered)
+        bp.add_route(health, "/", methods=["GET"])
+        bp.add_route(asset, "/<name>", methods=["GET"])
+        return bp
