@@ -55,24 +55,57 @@ class Settings:
     def tracker_db(self) -> Path:
         return self.var_dir / "tracker.db"
 
-    def rasa_api_token(self) -> str:
-        """The token for Rasa's HTTP API.
+    @property
+    def desk_url(self) -> str:
+        return f"http://{self.host}:{self.desk_port}"
 
-        Taken from RASA_API_TOKEN when set; otherwise generated once into
-        `var/secrets/` so it survives restarts but never enters the repository.
-        """
-        token = os.environ.get("RASA_API_TOKEN")
+    @property
+    def desk_database_url(self) -> str:
+        """SQLAlchemy async URL of the desk's store; SQLite under var/ by default."""
+        return os.environ.get("DESK_DATABASE_URL") or f"sqlite+aiosqlite:///{self.var_dir / 'desk.db'}"
+
+    @property
+    def desk_hours(self) -> str:
+        """When people work the queue, e.g. "mon-fri 09:00-20:00; sat 10:00-16:00"."""
+        return os.environ.get("DESK_HOURS") or "mon-sun 00:00-24:00"
+
+    @property
+    def desk_timezone(self) -> str:
+        return os.environ.get("DESK_TIMEZONE") or "Europe/Moscow"
+
+    def rasa_api_token(self) -> str:
+        """The token for Rasa's HTTP API (RASA_API_TOKEN, or generated into var/)."""
+        return self.secret("rasa_api_token", "RASA_API_TOKEN")
+
+    def desk_service_token(self) -> str:
+        """The token the action server and Rasa's event broker use to call the desk."""
+        return self.secret("desk_service_token", "DESK_SERVICE_TOKEN")
+
+    def secret(self, name: str, env: str) -> str:
+        """A secret from the environment variable `env` when set; otherwise
+        generated once into `var/secrets/<name>` (mode 0600) so it survives
+        restarts but never enters the repository."""
+        token = os.environ.get(env)
         if token:
             return token
-        path = self.var_dir / "secrets" / "rasa_api_token"
+        path = self.var_dir / "secrets" / name
         if path.exists():
             return path.read_text(encoding="utf-8").strip()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.parent.chmod(0o700)
         token = secrets.token_urlsafe(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written aside, then linked into place: a process starting at the same
+        # moment either wins the link or reads the complete winner.
+        draft = path.with_name(f".{name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(token + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            token = path.read_text(encoding="utf-8").strip()
+        finally:
+            draft.unlink()
         return token
 
     def shell_environment(self) -> dict[str, str]:
@@ -86,6 +119,8 @@ class Settings:
             "BOT_MODELS_DIR": str(self.models_dir),
             "ACTION_SERVER_URL": self.action_server_url,
             "TRACKER_DB": str(self.tracker_db),
+            "DESK_URL": self.desk_url,
+            "DESK_EVENTS_URL": f"{self.desk_url}/api/internal/events",
         }
 
 

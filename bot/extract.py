@@ -64,3 +64,40 @@ def mask_card_numbers(text: str) -> str:
         return match.group(0)
 
     return _DIGIT_RUN.sub(_mask, text)
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
+# Russian numbers as people type them: +7 or 8, then ten digits with spaces,
+# dashes or brackets anywhere in between.
+_PHONE = re.compile(r"(?<![\d+])(?:\+7|8)[\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\d)")
+# One-time codes, CVV/CVC and passwords: the word, then the secret itself.
+_SECRET_AFTER_WORD = re.compile(
+    r"(?P<word>\b(?:cvv2?|cvc2?|код(?:\s+из\s+(?:смс|sms))?|пароль|password|пин(?:-?код)?|pin)\b"
+    r"[\s:=—-]*)(?P<secret>[^\s,;]+)",
+    re.IGNORECASE,
+)
+
+
+def emails(text: str) -> list[str]:
+    """E-mail addresses in the text, in order."""
+    return [str(found) for found in _EMAIL.findall(text)]
+
+
+def phone_numbers(text: str) -> list[str]:
+    """Russian phone numbers in the text, normalised to +7XXXXXXXXXX."""
+    found = []
+    for match in _PHONE.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        found.append("+7" + digits[-10:])
+    return found
+
+
+def mask_secrets(text: str) -> str:
+    """The text fit to store and show an agent: full card numbers cut to the
+    last four digits, and codes, CVV and passwords replaced by dots. An agent
+    never needs them, and a leaked transcript must not carry them."""
+
+    def _hide(match: re.Match[str]) -> str:
+        return match.group("word") + "•••"
+
+    return _SECRET_AFTER_WORD.sub(_hide, mask_card_numbers(text))

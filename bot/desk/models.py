@@ -1,0 +1,121 @@
+"""The desk's tables. Schema changes go through Alembic (`bot/desk/migrations`);
+`python -m bot.desk` upgrades the database before it serves."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Dialect, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+WAITING, ACTIVE, RESOLVED, CANCELLED = "waiting", "active", "resolved", "cancelled"
+OPEN_STATUSES = (WAITING, ACTIVE)
+AGENT, SUPERVISOR = "agent", "supervisor"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend: SQLite hands back naive ones."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default=AGENT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Session(Base):
+    """A logged-in agent; only the token's hash is stored."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    agent: Mapped[Agent] = relationship(lazy="joined")
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=WAITING, index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=1)
+    reason: Mapped[str] = mapped_column(String(64))
+    intent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    case: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    faq_tried: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    suggested_next_steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    ticket_number: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Rasa event time of the newest customer message already in the transcript:
+    # the event broker may deliver it again, and it must not appear twice.
+    last_event_ts: Mapped[float] = mapped_column(Float, default=0.0)
+
+    agent: Mapped[Agent | None] = relationship(lazy="joined")
+    messages: Mapped[list[Message]] = relationship(
+        lazy="selectin", order_by="Message.id", cascade="all, delete-orphan"
+    )
+
+
+class Message(Base):
+    """One turn of the transcript: the customer, the bot, an agent or the desk."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    author: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Ticket(Base):
+    """A request registered for later: by a flow, or a handoff nobody could take."""
+
+    __tablename__ = "tickets"
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
