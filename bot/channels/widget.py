@@ -59,10 +59,10 @@ class SocketBlueprint(Blueprint):
 
     def __init__(self, sio: AsyncServer, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.sio = sio
+        self.ctx.sio = sio
 
     def register(self, app: Sanic, options: dict[str, Any]) -> None:
-        self.sio.attach(app, SOCKETIO_PATH)
+        self.ctx.sio.attach(app, SOCKETIO_PATH)
         super().register(app, options)  # type: ignore[no-untyped-call]
 
 
