@@ -14,9 +14,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from types import FrameType
 
-from bot.config import ROOT, Settings, load
+from bot.config import ROOT, Settings, channel_settings, load
 
 STARTUP_TIMEOUT_S = 300.0
 
@@ -51,6 +52,22 @@ def wait_until_ready(checks: dict[str, str], process: subprocess.Popen[bytes], t
     return sorted(pending)
 
 
+def channel_lines(settings: Settings) -> list[str]:
+    """Where the customer channels are, and which are off for want of credentials."""
+    ch = channel_settings()
+    telegram = "off (TELEGRAM_BOT_TOKEN not set)"
+    if ch.telegram_token:
+        telegram = f"on, webhook {ch.telegram_webhook_url}" if ch.telegram_webhook_url else "on, long polling"
+    sms = "off (TWILIO_* not set)"
+    if ch.twilio_account_sid and ch.twilio_auth_token and ch.twilio_from_number:
+        sms = f"on, provider posts to {ch.sms_webhook_url or settings.rasa_url + '/webhooks/sms/webhook'}"
+    return [
+        f"      Website widget demo: {settings.rasa_url}/webhooks/widget/demo",
+        f"      Telegram: {telegram}",
+        f"      SMS: {sms}",
+    ]
+
+
 def banner(settings: Settings) -> str:
     rest = f"{settings.rasa_url}/webhooks/rest/webhook"
     return "\n".join(
@@ -60,13 +77,26 @@ def banner(settings: Settings) -> str:
             "      bin/chat                       (a chat in this terminal)",
             f"      REST channel: {rest}",
             f'      curl -s {rest} -d \'{{"sender": "me", "message": "привет"}}\'',
+            *channel_lines(settings),
             "    Press Ctrl-C to stop everything.",
             "",
         ]
     )
 
 
+def read_dotenv(path: Path) -> None:
+    """KEY=VALUE lines of `.env` into the environment (set variables win), as
+    honcho gives them to the processes, so the banner tells the same story."""
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
 def main() -> int:
+    read_dotenv(ROOT / ".env")
     settings = load()
     env = {**os.environ, **settings.shell_environment()}
     honcho = ROOT / ".venv" / "app" / "bin" / "honcho"
