@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.channels.conftest import TELEGRAM_SECRET, ChannelStack
+from tests.conftest import TOKEN, http_json
 from tests.fakes.server import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -48,6 +49,8 @@ def texts(channel_stack: ChannelStack, chat: int, at_least: int) -> list[str]:
 
 
 def test_the_webhook_is_set_on_start_with_the_secret(channel_stack: ChannelStack) -> None:
+    # Set right after the server starts listening, so possibly a moment later.
+    wait_until(lambda: channel_stack.telegram.webhook, what="setWebhook")
     assert channel_stack.telegram.webhook == {
         "url": f"{channel_stack.rasa_url}/webhooks/telegram/webhook",
         "secret_token": TELEGRAM_SECRET,
@@ -116,3 +119,20 @@ def test_a_photo_gets_a_polite_answer(channel_stack: ChannelStack) -> None:
         assert post_update(channel_stack, channel_stack.telegram.media_update(chat, kind)) == 200
     sent = texts(channel_stack, chat, 4)
     assert all("только текст" in text for text in sent)
+
+
+def test_a_photo_during_a_handoff_reaches_the_transcript(channel_stack: ChannelStack) -> None:
+    chat = next(_chats)
+    post_update(channel_stack, channel_stack.telegram.text_update(chat, "оператор"))
+    before = len(texts(channel_stack, chat, 1))
+    # A person has taken over: the conversation is paused for the bot.
+    url = f"{channel_stack.rasa_url}/conversations/tg:{chat}/tracker/events?token={TOKEN}"
+    http_json("POST", url, [{"event": "pause"}])
+    photo = channel_stack.telegram.media_update(chat, "photo")
+    photo["message"]["caption"] = "чек об оплате"
+    assert post_update(channel_stack, photo) == 200
+    assert "передан оператору" in texts(channel_stack, chat, before + 1)[-1]
+    events = channel_stack.stack.tracker(f"tg:{chat}")["events"]
+    last_user = [e for e in events if e["event"] == "user"][-1]
+    assert last_user["text"] == "[фото] чек об оплате"
+    assert last_user["metadata"]["attachment"] == {"type": "photo", "telegram_file_id": "AgAC-photo"}
