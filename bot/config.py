@@ -160,6 +160,11 @@ class ChannelSettings:
     sms_webhook_url: str
     sms_max_segments: int
     widget_allowed_origins: list[str]
+    smpp_host: str
+    smpp_port: int
+    smpp_system_id: str
+    smpp_password: str
+    smpp_source_addr: str
 
 
 def channel_settings() -> ChannelSettings:
@@ -181,6 +186,11 @@ def channel_settings() -> ChannelSettings:
         sms_webhook_url=get("SMS_WEBHOOK_URL"),
         sms_max_segments=env_int("SMS_MAX_SEGMENTS", 4),
         widget_allowed_origins=[o.strip() for o in origins.split(",") if o.strip()],
+        smpp_host=get("SMPP_HOST"),
+        smpp_port=env_int("SMPP_PORT", 2775),
+        smpp_system_id=get("SMPP_SYSTEM_ID"),
+        smpp_password=get("SMPP_PASSWORD"),
+        smpp_source_addr=get("SMPP_SOURCE_ADDR"),
     )
 
 

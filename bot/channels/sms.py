@@ -91,30 +91,17 @@ class Menus:
         return text
 
 
-class TwilioOutput(OutputChannel):  # type: ignore[misc]
-    """Sends through the Twilio REST API; usable inside and outside a request."""
+class SmsOutput(OutputChannel):  # type: ignore[misc]
+    """The SMS rules for any transport: one SMS per bot message, numbered
+    options, the agent's name, the segment limit, and silence after STOP.
+    Subclasses deliver the final text (Twilio REST, SMPP)."""
 
-    def __init__(self, settings: ChannelSettings, opt_outs: OptOuts, menus: Menus) -> None:
-        self.settings = settings
+    def __init__(self, max_segments: int, opt_outs: OptOuts, menus: Menus) -> None:
+        self.max_segments = max_segments
         self.opt_outs = opt_outs
         self.menus = menus
-        self._session: aiohttp.ClientSession | None = None
-
-    @classmethod
-    def name(cls) -> str:
-        return PREFIX
-
-    def _http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
-        return self._session
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """One SMS per bot message: text, numbered options, an agent's name."""
         text = str(message.get("text") or "")
         buttons = buttons_of(message)
         if buttons:
@@ -134,18 +121,79 @@ class TwilioOutput(OutputChannel):  # type: ignore[misc]
     async def send_sms(self, recipient_id: str, text: str, *, even_if_opted_out: bool = False) -> None:
         number = provider_id(PREFIX, recipient_id)
         if number is None:
-            logger.error("sms: %r is not an SMS sender; nothing sent", recipient_id)
+            logger.error("%s: %r is not an SMS sender; nothing sent", self.name(), recipient_id)
             return
         if number in self.opt_outs and not even_if_opted_out:
-            logger.info("sms: %s opted out; reply not sent", number)
+            logger.info("%s: %s opted out; reply not sent", self.name(), number)
             return
+        await self.deliver(number, sms_text.fit(text, self.max_segments))
+
+    async def deliver(self, number: str, text: str) -> None:
+        raise NotImplementedError
+
+
+class TwilioOutput(SmsOutput):
+    """Sends through the Twilio REST API; usable inside and outside a request."""
+
+    @classmethod
+    def name(cls) -> str:
+        return PREFIX
+
+    def __init__(self, settings: ChannelSettings, opt_outs: OptOuts, menus: Menus) -> None:
+        super().__init__(settings.sms_max_segments, opt_outs, menus)
+        self.settings = settings
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def deliver(self, number: str, text: str) -> None:
         s = self.settings
         url = f"{s.twilio_api_base}/2010-04-01/Accounts/{s.twilio_account_sid}/Messages.json"
-        form = {"From": s.twilio_from_number, "To": number, "Body": sms_text.fit(text, s.sms_max_segments)}
+        form = {"From": s.twilio_from_number, "To": number, "Body": text}
         auth = aiohttp.BasicAuth(s.twilio_account_sid, s.twilio_auth_token)
         async with self._http().post(url, data=form, auth=auth) as reply:
             if reply.status >= 300:
                 logger.error("sms: provider refused the message (%s): %s", reply.status, await reply.text())
+
+
+async def handle_incoming(
+    output: SmsOutput,
+    number: str,
+    body: str,
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    metadata: dict[str, Any] | None = None,
+) -> None:
+    """An SMS from `number`, whatever carried it: STOP/START, a numbered
+    choice, or a message for Rasa."""
+    sender_id = namespaced(PREFIX, number)
+    keyword = body.strip().strip("!.").upper()
+    if keyword in STOP_WORDS:
+        if number not in output.opt_outs:
+            output.opt_outs.set(number, True)
+            await output.send_sms(sender_id, OPTED_OUT_TEXT, even_if_opted_out=True)
+        return
+    if keyword in START_WORDS:
+        output.opt_outs.set(number, False)
+        await output.send_sms(sender_id, OPTED_IN_TEXT)
+        return
+    if number in output.opt_outs:
+        logger.info("%s: ignored a message from opted-out %s", output.name(), number)
+        return
+    text = output.menus.resolve(sender_id, body)
+    message = UserMessage(text, output, sender_id, input_channel=output.name(), metadata=metadata)
+    try:
+        await on_new_message(message)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        logger.exception("%s: the message from %s could not be handled", output.name(), number)
 
 
 class SmsInput(InputChannel):  # type: ignore[misc]
@@ -199,7 +247,10 @@ class SmsInput(InputChannel):  # type: ignore[misc]
             number = request.form.get("From") or ""
             body = request.form.get("Body") or ""
             if number:
-                await self._handle(number, body, request.form.get("To"), on_new_message)
+                to = request.form.get("To")
+                await handle_incoming(
+                    self.output, number, body, on_new_message, {"sms_to": to} if to else None
+                )
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         async def close(*_: Any) -> None:
@@ -210,40 +261,3 @@ class SmsInput(InputChannel):  # type: ignore[misc]
         bp.add_route(receive, "/webhook", methods=["POST"])
         bp.listener(close, "before_server_stop")
         return bp
-
-    async def _handle(
-        self,
-        number: str,
-        body: str,
-        to: str | None,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    ) -> None:
-        assert self.output is not None
-        sender_id = namespaced(PREFIX, number)
-        keyword = body.strip().strip("!.").upper()
-        if keyword in STOP_WORDS:
-            if number not in self.output.opt_outs:
-                self.output.opt_outs.set(number, True)
-                await self.output.send_sms(sender_id, OPTED_OUT_TEXT, even_if_opted_out=True)
-            return
-        if keyword in START_WORDS:
-            self.output.opt_outs.set(number, False)
-            await self.output.send_sms(sender_id, OPTED_IN_TEXT)
-            return
-        if number in self.output.opt_outs:
-            logger.info("sms: ignored a message from opted-out %s", number)
-            return
-        text = self.output.menus.resolve(sender_id, body)
-        message = UserMessage(
-            text,
-            self.output,
-            sender_id,
-            input_channel=PREFIX,
-            metadata={"sms_to": to} if to else None,
-        )
-        try:
-            await on_new_message(message)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("sms: the message from %s could not be handled", number)

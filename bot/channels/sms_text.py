@@ -99,3 +99,44 @@ def fit(text: str, max_segments: int) -> str:
     if space > len(cut) // 2:
         cut = cut[:space]
     return cut.rstrip(" ,.;:—-\n") + ELLIPSIS
+
+
+# GSM 03.38 extension table: characters sent as ESC (0x1B) + this code.
+GSM7_EXTENSION_CODES = {
+    "\f": 0x0A,
+    "^": 0x14,
+    "{": 0x28,
+    "}": 0x29,
+    "\\": 0x2F,
+    "[": 0x3C,
+    "~": 0x3D,
+    "]": 0x3E,
+    "|": 0x40,
+    "€": 0x65,
+}
+
+
+def gsm7_encode(text: str) -> bytes:
+    """Unpacked GSM-7 (one septet per byte), as SMPP's data_coding 0 carries it."""
+    out = bytearray()
+    for ch in text:
+        if ch in GSM7_EXTENSION_CODES:
+            out += bytes((0x1B, GSM7_EXTENSION_CODES[ch]))
+        else:
+            out.append(GSM7_BASIC.index(ch))
+    return bytes(out)
+
+
+def gsm7_decode(data: bytes) -> str:
+    reverse = {code: ch for ch, code in GSM7_EXTENSION_CODES.items()}
+    out: list[str] = []
+    escape = False
+    for byte in data:
+        if escape:
+            out.append(reverse.get(byte, " "))
+            escape = False
+        elif byte == 0x1B:
+            escape = True
+        elif byte < len(GSM7_BASIC):
+            out.append(GSM7_BASIC[byte])
+    return "".join(out)

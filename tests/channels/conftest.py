@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import TOKEN, Stack, free_port, http_json
+from tests.fakes.smsc import FakeSmsc
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.twilio_api import FakeTwilio
 
@@ -21,6 +22,9 @@ TELEGRAM_SECRET = "webhook-secret-not-secret"
 TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "twilio-token-not-secret"
 TWILIO_FROM = "+15005550006"
+SMPP_SYSTEM_ID = "supportbot"
+SMPP_PASSWORD = "smpp-pw"
+SMPP_SOURCE = "79000000000"
 
 
 @dataclass
@@ -28,6 +32,7 @@ class ChannelStack:
     stack: Stack
     telegram: FakeTelegram
     twilio: FakeTwilio
+    smsc: FakeSmsc
 
     @property
     def rasa_url(self) -> str:
@@ -51,6 +56,7 @@ def channel_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory)
     telegram = FakeTelegram(TELEGRAM_TOKEN)
     twilio = FakeTwilio(TWILIO_SID, TWILIO_TOKEN)
     servers = [telegram.start(), twilio.start()]
+    smsc = FakeSmsc(SMPP_SYSTEM_ID, SMPP_PASSWORD).start()
     var_dir = tmp_path_factory.mktemp("channels-var")
     rasa_port, actions_port = free_port(), free_port()
     rasa_url = f"http://127.0.0.1:{rasa_port}"
@@ -58,7 +64,7 @@ def channel_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory)
         **{
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "TWILIO_", "SMS_", "WIDGET_"))
+            if not k.startswith(("TELEGRAM_", "TWILIO_", "SMS_", "SMPP_", "WIDGET_"))
         },
         "BOT_VAR_DIR": str(var_dir),
         "RASA_PORT": str(rasa_port),
@@ -72,14 +78,20 @@ def channel_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory)
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "TWILIO_FROM_NUMBER": TWILIO_FROM,
         "TWILIO_API_BASE": servers[1].url,
+        "SMPP_HOST": "127.0.0.1",
+        "SMPP_PORT": str(smsc.port),
+        "SMPP_SYSTEM_ID": SMPP_SYSTEM_ID,
+        "SMPP_PASSWORD": SMPP_PASSWORD,
+        "SMPP_SOURCE_ADDR": SMPP_SOURCE,
     }
     stack = Stack(var_dir=var_dir, env=env, rasa_port=rasa_port, actions_port=actions_port)
     try:
         stack.start("actions")
         stack.start("rasa")
-        yield ChannelStack(stack=stack, telegram=telegram, twilio=twilio)
+        yield ChannelStack(stack=stack, telegram=telegram, twilio=twilio, smsc=smsc)
     finally:
         for name in list(stack.processes):
             stack.stop(name)
         for server in servers:
             server.stop()
+        smsc.stop()

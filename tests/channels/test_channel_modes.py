@@ -31,7 +31,7 @@ def polling(
         **{
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "TWILIO_", "SMS_", "WIDGET_"))
+            if not k.startswith(("TELEGRAM_", "TWILIO_", "SMS_", "SMPP_", "WIDGET_"))
         },
         "BOT_VAR_DIR": str(var_dir),
         "RASA_PORT": str(free_port()),
