@@ -158,7 +158,9 @@ def transcript(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif kind == "user":
             text = extract.mask_secrets(str(event.get("text") or ""))
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            turns.append({"role": "user", "text": text, "time": _iso(event.get("timestamp")), "intent": intent})
+            turns.append(
+                {"role": "user", "text": text, "time": _iso(event.get("timestamp")), "intent": intent}
+            )
         elif kind == "bot":
             text = extract.mask_secrets(str(event.get("text") or ""))
             buttons = [str(b.get("title")) for b in (event.get("data") or {}).get("buttons") or []]
