@@ -207,7 +207,8 @@ def summary(
 ) -> str:
     """One paragraph an agent reads instead of scrolling the transcript."""
     said = [t["text"] for t in turns if t["role"] == "user" and not str(t["text"]).startswith("/")]
-    parts = [f"{REASONS.get(reason, reason)}. Тема: {topic.category.lower()}."]
+    label = REASONS.get(reason, reason)
+    parts = [f"{label}." if label.lower() == topic.category.lower() else f"{label}. Тема: {topic.category.lower()}."]
     if said:
         quoted = "; ".join(f"«{_quote(s)}»" for s in said[-MAX_QUOTED:])
         parts.append(f"Клиент написал: {quoted}.")
