@@ -208,7 +208,11 @@ def summary(
     """One paragraph an agent reads instead of scrolling the transcript."""
     said = [t["text"] for t in turns if t["role"] == "user" and not str(t["text"]).startswith("/")]
     label = REASONS.get(reason, reason)
-    parts = [f"{label}." if label.lower() == topic.category.lower() else f"{label}. Тема: {topic.category.lower()}."]
+    parts = [
+        f"{label}."
+        if label.lower() == topic.category.lower()
+        else f"{label}. Тема: {topic.category.lower()}."
+    ]
     if said:
         quoted = "; ".join(f"«{_quote(s)}»" for s in said[-MAX_QUOTED:])
         parts.append(f"Клиент написал: {quoted}.")
