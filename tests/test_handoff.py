@@ -216,3 +216,41 @@ def test_the_desk_api_refuses_what_it_must(stack: Stack, agent: str, supervisor:
     stack.desk("POST", f"/api/handoffs/{handoff['id']}/claim", supervisor)
     status, answer = http_call("POST", f"{url}/api/handoffs/{handoff['id']}/claim", token=agent)
     assert status == 409 and "Супервизор" in answer["error"]
+
+
+def test_twice_not_understood_brings_a_person(stack: Stack, agent: str) -> None:
+    sender = new_sender()
+    first = "\n".join(str(r.get("text")) for r in stack.say(sender, "ывлаоры шщзхъ кукрепр"))
+    assert "не понял" in first
+    second = "\n".join(str(r.get("text")) for r in stack.say(sender, "прщшгн зщшлдо ывап"))
+    assert "позову специалиста" in second
+    assert handoff_of(stack, agent, sender)["reason"] == "repeated_fallback"
+
+
+def test_a_conversation_can_be_transferred(stack: Stack, agent: str, supervisor: str) -> None:
+    sender = new_sender()
+    stack.say(sender, "переключите на оператора")
+    handoff = handoff_of(stack, agent, sender)
+    stack.desk("POST", f"/api/handoffs/{handoff['id']}/claim", agent)
+    moved = stack.desk("POST", f"/api/handoffs/{handoff['id']}/transfer", agent, {"to": DESK_ADMIN[0]})
+    assert moved["agent"]["username"] == DESK_ADMIN[0]
+    # Anna no longer holds it: she cannot reply, the supervisor can.
+    status, _ = http_call(
+        "POST", f"{stack.desk_url}/api/handoffs/{handoff['id']}/messages", {"text": "я тут"}, token=agent
+    )
+    assert status == 403
+    stack.desk("POST", f"/api/handoffs/{handoff['id']}/messages", supervisor, {"text": "Здравствуйте!"})
+
+
+def test_what_the_customer_wrote_while_the_desk_was_down_is_not_lost(stack: Stack, agent: str) -> None:
+    sender = new_sender()
+    stack.say(sender, "позовите оператора")
+    handoff = handoff_of(stack, agent, sender)
+    stack.stop("desk")
+    try:
+        assert stack.say(sender, "номер договора 12-345") == []
+        time.sleep(10)  # the event broker gives up retrying meanwhile
+    finally:
+        stack.start("desk")
+    token = stack.desk_login("anna", "anna-password-1")
+    wait_for_turn(stack, token, handoff["id"], "номер договора 12-345")

@@ -60,3 +60,23 @@ class RasaApi:
             {"event": "bot", "text": farewell, "timestamp": now, "metadata": {"from_desk": True}},
         ]
         await self.append(conversation_id, events, channel)
+
+    async def customer_messages_since(self, conversation_id: str, after: float) -> list[dict[str, Any]]:
+        """The customer's `user` events newer than `after`, straight from the
+        tracker: the desk's catch-up when the event broker missed something."""
+        url = f"{self._base}/conversations/{quote(conversation_id, safe='')}/tracker"
+        params = {"token": self._token, "include_events": "AFTER_RESTART"}
+        try:
+            async with self._session.get(
+                url, params=params, timeout=aiohttp.ClientTimeout(total=10)
+            ) as response:
+                if response.status >= 300:
+                    raise RasaUnavailable(f"Rasa answered {response.status}")
+                tracker = await response.json()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise RasaUnavailable(f"Rasa is unreachable: {error}") from error
+        return [
+            {**event, "sender_id": conversation_id}
+            for event in tracker.get("events") or []
+            if event.get("event") == "user" and float(event.get("timestamp") or 0) > after
+        ]

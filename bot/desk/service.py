@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -39,7 +39,7 @@ from bot.desk.models import (
     Ticket,
     utcnow,
 )
-from bot.desk.rasa_api import RasaApi
+from bot.desk.rasa_api import RasaApi, RasaUnavailable
 from bot.extract import mask_secrets
 
 ONLINE_WINDOW = timedelta(minutes=15)
@@ -279,7 +279,22 @@ class Desk:
 
     async def get(self, handoff_id: int) -> dict[str, Any]:
         async with self.sessions() as db:
+            handoff = await self._load(db, handoff_id)
+            conversation_id, status, after = handoff.conversation_id, handoff.status, handoff.last_event_ts
+        if status in OPEN_STATUSES:
+            await self._catch_up(conversation_id, after)
+        async with self.sessions() as db:
             return _view(await self._load(db, handoff_id))
+
+    async def _catch_up(self, conversation_id: str, after: float) -> None:
+        """Adds what the customer wrote that the event broker did not deliver
+        (the desk was restarting, say): nothing the customer said is lost."""
+        try:
+            missed = await self.rasa.customer_messages_since(conversation_id, after)
+        except RasaUnavailable:
+            return  # the transcript is shown as the desk has it
+        for event in missed:
+            await self.customer_event(event)
 
     async def _load(self, db: AsyncSession, handoff_id: int) -> Handoff:
         handoff = await db.get(Handoff, handoff_id)
@@ -288,20 +303,33 @@ class Desk:
         return handoff
 
     async def claim(self, handoff_id: int, agent: Agent) -> dict[str, Any]:
+        """Takes a waiting handoff. The status flips in one conditional UPDATE,
+        so of two agents clicking at once exactly one gets it."""
+        async with self.sessions() as db:
+            taken = await db.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id, Handoff.status == WAITING)
+                .values(status=ACTIVE, agent_id=agent.id, claimed_at=utcnow())
+            )
+            await db.commit()
+            if not getattr(taken, "rowcount", 0):
+                handoff = await self._load(db, handoff_id)
+                if handoff.status == ACTIVE and handoff.agent_id == agent.id:
+                    return _view(handoff)
+                if handoff.status == ACTIVE and handoff.agent is not None:
+                    raise DeskError(409, f"already taken by {handoff.agent.display_name}")
+                raise DeskError(409, f"the handoff is {handoff.status}")
         async with self.sessions() as db:
             handoff = await self._load(db, handoff_id)
-            if handoff.status == ACTIVE and handoff.agent_id == agent.id:
-                return _view(handoff)
-            if handoff.status == ACTIVE and handoff.agent is not None:
-                raise DeskError(409, f"already taken by {handoff.agent.display_name}")
-            if handoff.status != WAITING:
-                raise DeskError(409, f"the handoff is {handoff.status}")
             greeting = (
                 f"К разговору подключился специалист {agent.display_name}. Я вижу всю вашу переписку с ботом."
             )
-            await self.rasa.say(handoff.conversation_id, handoff.channel, greeting, agent.display_name)
-            handoff.status, handoff.claimed_at = ACTIVE, utcnow()
-            handoff.agent = await db.get(Agent, agent.id)
+            try:
+                await self.rasa.say(handoff.conversation_id, handoff.channel, greeting, agent.display_name)
+            except RasaUnavailable:
+                handoff.status, handoff.agent_id, handoff.claimed_at = WAITING, None, None
+                await db.commit()
+                raise
             handoff.messages.append(_message(handoff.id, "agent", greeting, agent.display_name))
             await db.commit()
             view = _view(handoff)
