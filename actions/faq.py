@@ -24,6 +24,7 @@ from bot.faq import Article, FaqSearch, gaps, render
 
 MAX_CHOICES = 3
 FALLBACK_INTENT = "nlu_fallback"
+FALLBACKS_BEFORE_HANDOFF = 2
 
 _search: FaqSearch | None = None
 _search_lock = threading.Lock()
@@ -48,12 +49,27 @@ def _button_payload(article_id: str) -> str:
     return "/faq" + json.dumps({"faq_article": article_id})
 
 
-def answer_with(dispatcher: CollectingDispatcher, tracker: Tracker, article: Article) -> list[EventType]:
+def article_title(article_id: str) -> str:
+    try:
+        return faq_search().article(article_id).title
+    except KeyError:
+        return article_id
+
+
+async def answer_with(
+    dispatcher: CollectingDispatcher, tracker: Tracker, article: Article
+) -> list[EventType]:
     dispatcher.utter_message(text=render.chat_text(article))
-    events: list[EventType] = [SlotSet("faq_article_id", article.id)]
+    events: list[EventType] = [SlotSet("faq_article_id", article.id), SlotSet("fallback_streak", 0.0)]
     if article.escalate:
-        # Topics a person must settle: answered, then handed over at once.
-        return [*events, SlotSet("faq_followup", None), *hand_over(dispatcher, tracker)]
+        # Topics a person must settle: answered, then handed over at once. The
+        # desk reads the answered article from the events, so they go first.
+        tracker.add_slots(events)
+        return [
+            *events,
+            SlotSet("faq_followup", None),
+            *await hand_over(dispatcher, tracker, "escalate_article"),
+        ]
     dispatcher.utter_message(
         response="utter_faq_helpful",
         buttons=[{"title": "Да", "payload": "/affirm"}, {"title": "Нет", "payload": "/deny"}],
@@ -61,7 +77,9 @@ def answer_with(dispatcher: CollectingDispatcher, tracker: Tracker, article: Art
     return [*events, SlotSet("faq_followup", "asked_helpful")]
 
 
-def offer_person(dispatcher: CollectingDispatcher, response: str) -> list[EventType]:
+def offer_person(
+    dispatcher: CollectingDispatcher, response: str, state: str = "offered_person"
+) -> list[EventType]:
     dispatcher.utter_message(
         response=response,
         buttons=[
@@ -69,7 +87,7 @@ def offer_person(dispatcher: CollectingDispatcher, response: str) -> list[EventT
             {"title": "Нет, спасибо", "payload": "/deny"},
         ],
     )
-    return [SlotSet("faq_followup", "offered_person")]
+    return [SlotSet("faq_followup", state)]
 
 
 class ActionAnswerFaq(Action):
@@ -84,13 +102,13 @@ class ActionAnswerFaq(Action):
         chosen = next(tracker.get_latest_entity_values("faq_article"), None)
         if chosen:
             try:
-                return answer_with(dispatcher, tracker, search.article(str(chosen)))
+                return await answer_with(dispatcher, tracker, search.article(str(chosen)))
             except KeyError:
                 pass  # a stale button: search the text instead
         text = str(tracker.latest_message.get("text") or "")
         result = await loop.run_in_executor(None, search.search, text)
         if result.decision == "answer" and result.answer is not None:
-            return answer_with(dispatcher, tracker, result.answer)
+            return await answer_with(dispatcher, tracker, result.answer)
         if result.decision == "choices":
             gaps.record(
                 gap_log(),
@@ -106,14 +124,25 @@ class ActionAnswerFaq(Action):
                     for c in result.candidates[:MAX_CHOICES]
                 ],
             )
-            return [SlotSet("faq_followup", "offered_choices")]
+            return [SlotSet("faq_followup", "offered_choices"), SlotSet("fallback_streak", 0.0)]
         gaps.record(
             gap_log(), query=text, reason="no_answer", sender=tracker.sender_id, candidates=result.candidates
         )
+        streak = float(tracker.get_slot("fallback_streak") or 0) + 1
+        if streak >= FALLBACKS_BEFORE_HANDOFF:
+            # Twice in a row the bot could not help: a person takes over.
+            dispatcher.utter_message(response="utter_fallback_handoff")
+            return [
+                SlotSet("fallback_streak", 0.0),
+                *await hand_over(dispatcher, tracker, "repeated_fallback"),
+            ]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        return offer_person(
-            dispatcher, "utter_default" if intent == FALLBACK_INTENT else "utter_faq_no_answer"
-        )
+        return [
+            SlotSet("fallback_streak", streak),
+            *offer_person(
+                dispatcher, "utter_default" if intent == FALLBACK_INTENT else "utter_faq_no_answer"
+            ),
+        ]
 
 
 class ActionFaqFollowup(Action):
@@ -138,9 +167,11 @@ class ActionFaqFollowup(Action):
                 sender=tracker.sender_id,
                 article_id=tracker.get_slot("faq_article_id"),
             )
-            return offer_person(dispatcher, "utter_faq_unhelpful")
+            return offer_person(dispatcher, "utter_faq_unhelpful", "offered_person_unhelpful")
+        if said_yes and asked == "offered_person_unhelpful":
+            return await hand_over(dispatcher, tracker, "unhelpful_answer")
         if said_yes and asked in ("offered_person", "offered_choices"):
-            return [SlotSet("faq_followup", None), *hand_over(dispatcher, tracker)]
+            return await hand_over(dispatcher, tracker, "request_human")
         if asked == "offered_choices":
             return offer_person(dispatcher, "utter_faq_no_answer")
         dispatcher.utter_message(response="utter_ok")

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+
+from bot.desk import client
+
+logger = logging.getLogger(__name__)
+
+TICKET_KINDS = {
+    "problem": "техническая проблема",
+    "block_card": "блокировка карты",
+    "handoff": "запрос специалисту",
+}
+TICKET_STATUSES = {
+    "open": "зарегистрировано и ждёт специалиста",
+    "in_progress": "специалист уже работает над ним",
+    "closed": "закрыто",
+}
 
 FLOW_SLOTS = ("card_last4", "ticket_number", "problem_description")
 
@@ -22,7 +39,16 @@ class ActionBlockCard(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_block_card_how", last4=tracker.get_slot("card_last4"))
+        last4 = tracker.get_slot("card_last4")
+        try:
+            ticket = await client.create_ticket(
+                tracker.sender_id, "block_card", f"Клиент просит заблокировать карту •••• {last4}"
+            )
+        except client.DeskUnavailable as error:
+            logger.error("block-card request not registered: %s", error)
+            dispatcher.utter_message(response="utter_block_card_how", last4=last4)
+        else:
+            dispatcher.utter_message(response="utter_block_card_registered", last4=last4, ticket=ticket)
         return _clear_flow_slots()
 
 
@@ -33,9 +59,23 @@ class ActionCheckTicketStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(
-            response="utter_ticket_status_placeholder", ticket=tracker.get_slot("ticket_number")
-        )
+        number = str(tracker.get_slot("ticket_number"))
+        try:
+            found = await client.ticket(number)
+        except client.DeskUnavailable as error:
+            logger.error("ticket status unavailable: %s", error)
+            dispatcher.utter_message(response="utter_ticket_status_unavailable", ticket=number)
+            return _clear_flow_slots()
+        if found is None:
+            dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
+        else:
+            dispatcher.utter_message(
+                response="utter_ticket_status",
+                ticket=number,
+                kind=TICKET_KINDS.get(found["kind"], found["kind"]),
+                status=TICKET_STATUSES.get(found["status"], found["status"]),
+                created=_date(found.get("created_at")),
+            )
         return _clear_flow_slots()
 
 
@@ -46,7 +86,14 @@ class ActionRegisterProblem(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_problem_placeholder")
+        description = str(tracker.get_slot("problem_description") or "")
+        try:
+            ticket = await client.create_ticket(tracker.sender_id, "problem", description)
+        except client.DeskUnavailable as error:
+            logger.error("problem not registered: %s", error)
+            dispatcher.utter_message(response="utter_problem_unavailable")
+        else:
+            dispatcher.utter_message(response="utter_problem_registered", ticket=ticket)
         return _clear_flow_slots()
 
 
@@ -64,3 +111,10 @@ class ActionCancelFlow(Action):
         else:
             dispatcher.utter_message(response="utter_nothing_to_cancel")
         return [ActiveLoop(None), *_clear_flow_slots()]
+
+
+def _date(iso: str | None) -> str:
+    try:
+        return datetime.fromisoformat(str(iso)).strftime("%d.%m.%Y")
+    except ValueError:
+        return "недавно"

@@ -67,7 +67,7 @@ class Settings:
     @property
     def desk_hours(self) -> str:
         """When people work the queue, e.g. "mon-fri 09:00-20:00; sat 10:00-16:00"."""
-        return os.environ.get("DESK_HOURS") or "mon-sun 00:00-24:00"
+        return os.environ.get("DESK_HOURS") or "mon-sun 08:00-22:00"
 
     @property
     def desk_timezone(self) -> str:

@@ -36,6 +36,7 @@ def health_checks(settings: Settings) -> dict[str, str]:
     return {
         "rasa": f"{settings.rasa_url}/status?token={token}",
         "actions": f"http://{settings.host}:{settings.actions_port}/health",
+        "desk": f"{settings.desk_url}/api/health",
     }
 
 
@@ -78,6 +79,9 @@ def banner(settings: Settings) -> str:
             f"      REST channel: {rest}",
             f'      curl -s {rest} -d \'{{"sender": "me", "message": "привет"}}\'',
             *channel_lines(settings),
+            f"    Agent console: {settings.desk_url}/  (API: {settings.desk_url}/api, "
+            f"OpenAPI: {settings.desk_url}/api/openapi.json)",
+            "      first login: DESK_ADMIN_USER/DESK_ADMIN_PASSWORD, or the password the desk printed above",
             "    Press Ctrl-C to stop everything.",
             "",
         ]
@@ -100,7 +104,7 @@ def main() -> int:
     settings = load()
     env = {**os.environ, **settings.shell_environment()}
     honcho = ROOT / ".venv" / "app" / "bin" / "honcho"
-    print("==> starting the Rasa server and the action server (the model takes ~20 s to load)")
+    print("==> starting Rasa, the action server and the agent desk (the model takes ~20 s to load)")
     process = subprocess.Popen([str(honcho), "start", "-f", "Procfile"], cwd=ROOT, env=env)
 
     def _forward(signum: int, _frame: FrameType | None) -> None:

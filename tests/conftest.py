@@ -4,11 +4,13 @@ never touches a running `make run` or its data."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -30,14 +32,70 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def http_json(method: str, url: str, body: Any = None, timeout: float = 30) -> Any:
+def http_json(method: str, url: str, body: Any = None, timeout: float = 30, token: str | None = None) -> Any:
+    status, answer = http_call(method, url, body, timeout, token)
+    if status >= 400:
+        raise AssertionError(f"{method} {url} answered {status}: {answer}")
+    return answer
+
+
+def http_call(
+    method: str, url: str, body: Any = None, timeout: float = 30, token: str | None = None
+) -> tuple[int, Any]:
+    """The status and the decoded JSON body, errors included."""
     data = None if body is None else json.dumps(body).encode("utf-8")
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        raw = response.read().decode("utf-8")
-    return json.loads(raw) if raw else None
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, raw = response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read().decode("utf-8")
+    return status, json.loads(raw) if raw else None
+
+
+class CallbackReceiver:
+    """The customer's end of Rasa's callback channel: a small HTTP server that
+    keeps every message the bot (or an agent, through the bot) sends."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length).decode("utf-8") or "{}")
+                with receiver._lock:
+                    receiver.messages.append(body)
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/bot"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def received(self, recipient: str) -> list[str]:
+        with self._lock:
+            return [str(m.get("text") or "") for m in self.messages if m.get("recipient_id") == recipient]
+
+    def wait_for(self, recipient: str, needle: str, timeout: float = 20) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            texts = self.received(recipient)
+            if any(needle in text for text in texts):
+                return texts
+            time.sleep(0.1)
+        raise AssertionError(f"{recipient} never received {needle!r}; got {self.received(recipient)}")
+
+    def close(self) -> None:
+        self.server.shutdown()
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 240) -> None:
@@ -63,33 +121,61 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+DESK_ADMIN = ("supervisor", "supervisor-test-password")
+
+
 @dataclass
 class Stack:
-    """A Rasa server and an action server started from bin/, as `make run` does."""
+    """The Rasa server, the action server and the agent desk started from bin/,
+    as `make run` does, plus the customer's end of the callback channel."""
 
     var_dir: Path
     env: dict[str, str]
     rasa_port: int
     actions_port: int
+    desk_port: int
+    callback: CallbackReceiver
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    @property
+    def desk_url(self) -> str:
+        return f"http://127.0.0.1:{self.desk_port}"
+
     def start(self, name: str) -> None:
-        command = {"rasa": "bin/rasa-server", "actions": "bin/action-server"}[name]
+        command = {"rasa": "bin/rasa-server", "actions": "bin/action-server", "desk": "bin/desk"}[name]
         log = self.var_dir / f"{name}.log"
         handle = log.open("ab")
         self.processes[name] = subprocess.Popen(
             [str(ROOT / command)], cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT
         )
-        health = (
-            f"{self.rasa_url}/status?token={TOKEN}"
-            if name == "rasa"
-            else f"http://127.0.0.1:{self.actions_port}/health"
-        )
+        health = {
+            "rasa": f"{self.rasa_url}/status?token={TOKEN}",
+            "actions": f"http://127.0.0.1:{self.actions_port}/health",
+            "desk": f"{self.desk_url}/api/health",
+        }[name]
         wait_for(health, self.processes[name], log)
+
+    def say_via_callback(self, sender: str, message: str) -> None:
+        """Writes as a customer on the callback channel: replies arrive at `callback`."""
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/callback/webhook",
+            data=json.dumps({"sender": sender, "message": message}).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+
+    def desk_login(self, username: str, password: str) -> str:
+        answer = http_json("POST", f"{self.desk_url}/api/login", {"username": username, "password": password})
+        return str(answer["token"])
+
+    def desk(self, method: str, path: str, token: str, body: Any = None) -> Any:
+        return http_json(method, f"{self.desk_url}{path}", body, token=token)
 
     def stop(self, name: str) -> None:
         stop(self.processes.pop(name))
@@ -124,22 +210,58 @@ def trained_model() -> Path:
     return MODEL
 
 
-@pytest.fixture(scope="session")
-def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    var_dir = tmp_path_factory.mktemp("var")
-    rasa_port, actions_port = free_port(), free_port()
+def start_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
+    """Starts the desk, the action server and Rasa (whose event broker posts to
+    the desk) on free ports; Rasa also gets the callback channel."""
+    callback = CallbackReceiver()
+    credentials = var_dir / "credentials.yml"
+    credentials.write_text(
+        (ROOT / "credentials.yml").read_text(encoding="utf-8") + f"\ncallback:\n  url: {callback.url}\n",
+        encoding="utf-8",
+    )
+    rasa_port, actions_port, desk_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "BOT_VAR_DIR": str(var_dir),
         "RASA_PORT": str(rasa_port),
         "ACTIONS_PORT": str(actions_port),
+        "DESK_PORT": str(desk_port),
         "RASA_API_TOKEN": TOKEN,
+        "RASA_CREDENTIALS": str(credentials),
+        "DESK_ADMIN_USER": DESK_ADMIN[0],
+        "DESK_ADMIN_PASSWORD": DESK_ADMIN[1],
+        # Tests must not depend on the hour they run at; one test closes the desk.
+        "DESK_HOURS": "mon-sun 00:00-24:00",
+        **(extra_env or {}),
     }
-    running = Stack(var_dir=var_dir, env=env, rasa_port=rasa_port, actions_port=actions_port)
+    running = Stack(
+        var_dir=var_dir,
+        env=env,
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+        desk_port=desk_port,
+        callback=callback,
+    )
     try:
+        running.start("desk")
         running.start("actions")
         running.start("rasa")
+    except BaseException:
+        stop_stack(running)
+        raise
+    return running
+
+
+def stop_stack(running: Stack) -> None:
+    for name in list(running.processes):
+        running.stop(name)
+    running.callback.close()
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = start_stack(tmp_path_factory.mktemp("var"))
+    try:
         yield running
     finally:
-        for name in list(running.processes):
-            running.stop(name)
+        stop_stack(running)

@@ -13,7 +13,7 @@ The SMS rules are the Twilio channel's (bot.channels.sms): numbered options,
 STOP/START, the segment limit. Replies are cut into segments by
 bot.channels.sms_text (GSM-7 when every character allows it, else UCS-2) and
 sent with a concatenation header (UDH, esm_class 0x40). Sender ids are
-`sms:+<number>` as for Twilio, so a customer is one conversation whichever
+`sms:<number digits>` as for Twilio, so a customer is one conversation whichever
 route carried the message; the output channel name is `smpp`.
 """
 
@@ -85,10 +85,6 @@ def text_of(value: Any) -> str:
     return value.decode("ascii", errors="replace") if isinstance(value, bytes) else str(value or "")
 
 
-def e164(address: str) -> str:
-    return address if address.startswith("+") else f"+{address}"
-
-
 class SmppLink:
     """One bound transceiver session, kept up by a thread of its own."""
 
@@ -145,7 +141,7 @@ class SmppLink:
         esm_class = int(getattr(pdu, "esm_class", 0) or 0)
         if esm_class & ESM_RECEIPT:
             return 0  # a delivery receipt, not a message
-        source = e164(text_of(pdu.source_addr))
+        source = text_of(pdu.source_addr)
         payload = bytes(pdu.short_message or b"")
         coding = int(getattr(pdu, "data_coding", 0) or 0)
         if esm_class & ESM_UDHI and payload:

@@ -50,6 +50,15 @@ OPTED_IN_TEXT = "Вы снова подписаны на сообщения. Н�
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
+def number_key(number: str) -> str:
+    """A phone number as it appears in sender ids and the opt-out list: digits
+    without the E.164 "+" (`sms:79991234567`), because sender ids travel in URL
+    paths of Rasa's HTTP API, where a "+" does not survive every client's
+    quoting; SMPP addresses carry no "+" either."""
+    number = number.strip()
+    return number[1:] if number.startswith("+") and number[1:].isdigit() else number
+
+
 class OptOuts:
     """Numbers that sent STOP, persisted as a JSON list under var/."""
 
@@ -156,7 +165,8 @@ class TwilioOutput(SmsOutput):
     async def deliver(self, number: str, text: str) -> None:
         s = self.settings
         url = f"{s.twilio_api_base}/2010-04-01/Accounts/{s.twilio_account_sid}/Messages.json"
-        form = {"From": s.twilio_from_number, "To": number, "Body": text}
+        to = f"+{number}" if number.isdigit() else number
+        form = {"From": s.twilio_from_number, "To": to, "Body": text}
         auth = aiohttp.BasicAuth(s.twilio_account_sid, s.twilio_auth_token)
         async with self._http().post(url, data=form, auth=auth) as reply:
             if reply.status >= 300:
@@ -172,6 +182,7 @@ async def handle_incoming(
 ) -> None:
     """An SMS from `number`, whatever carried it: STOP/START, a numbered
     choice, or a message for Rasa."""
+    number = number_key(number)
     sender_id = namespaced(PREFIX, number)
     keyword = body.strip().strip("!.").upper()
     if keyword in STOP_WORDS:

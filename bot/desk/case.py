@@ -158,7 +158,9 @@ def transcript(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif kind == "user":
             text = extract.mask_secrets(str(event.get("text") or ""))
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            turns.append({"role": "user", "text": text, "time": _iso(event.get("timestamp")), "intent": intent})
+            turns.append(
+                {"role": "user", "text": text, "time": _iso(event.get("timestamp")), "intent": intent}
+            )
         elif kind == "bot":
             text = extract.mask_secrets(str(event.get("text") or ""))
             buttons = [str(b.get("title")) for b in (event.get("data") or {}).get("buttons") or []]
@@ -205,7 +207,12 @@ def summary(
 ) -> str:
     """One paragraph an agent reads instead of scrolling the transcript."""
     said = [t["text"] for t in turns if t["role"] == "user" and not str(t["text"]).startswith("/")]
-    parts = [f"{REASONS.get(reason, reason)}. Тема: {topic.category.lower()}."]
+    label = REASONS.get(reason, reason)
+    parts = [
+        f"{label}."
+        if label.lower() == topic.category.lower()
+        else f"{label}. Тема: {topic.category.lower()}."
+    ]
     if said:
         quoted = "; ".join(f"«{_quote(s)}»" for s in said[-MAX_QUOTED:])
         parts.append(f"Клиент написал: {quoted}.")

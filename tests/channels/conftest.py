@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TOKEN, Stack, free_port, http_json
+from tests.conftest import TOKEN, Stack, http_json, start_stack, stop_stack
 from tests.fakes.smsc import FakeSmsc
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.twilio_api import FakeTwilio
@@ -25,6 +25,8 @@ TWILIO_FROM = "+15005550006"
 SMPP_SYSTEM_ID = "supportbot"
 SMPP_PASSWORD = "smpp-pw"
 SMPP_SOURCE = "79000000000"
+PUBLIC_WEBHOOK = "https://bot.example.com/webhooks/telegram/webhook"
+CHANNEL_VARS = ("TELEGRAM_", "TWILIO_", "SMS_", "SMPP_", "WIDGET_")
 
 
 @dataclass
@@ -51,47 +53,42 @@ class ChannelStack:
         return (self.stack.var_dir / "rasa.log").read_text(encoding="utf-8", errors="replace")
 
 
+def channel_env(**values: str) -> dict[str, str]:
+    """Channel settings for a test server: every channel variable of the
+    developer's own environment blanked (empty means unset), then `values`."""
+    blank = {k: "" for k in os.environ if k.startswith(CHANNEL_VARS)}
+    return {**blank, **values}
+
+
 @pytest.fixture(scope="session")
 def channel_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChannelStack]:
+    """Rasa, the action server and the desk (as `make run` starts them, through
+    tests.conftest.start_stack) with every customer channel on."""
     telegram = FakeTelegram(TELEGRAM_TOKEN)
     twilio = FakeTwilio(TWILIO_SID, TWILIO_TOKEN)
     servers = [telegram.start(), twilio.start()]
     smsc = FakeSmsc(SMPP_SYSTEM_ID, SMPP_PASSWORD).start()
-    var_dir = tmp_path_factory.mktemp("channels-var")
-    rasa_port, actions_port = free_port(), free_port()
-    rasa_url = f"http://127.0.0.1:{rasa_port}"
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "TWILIO_", "SMS_", "SMPP_", "WIDGET_"))
-        },
-        "BOT_VAR_DIR": str(var_dir),
-        "RASA_PORT": str(rasa_port),
-        "ACTIONS_PORT": str(actions_port),
-        "RASA_API_TOKEN": TOKEN,
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-        "TELEGRAM_API_BASE": servers[0].url,
-        "TELEGRAM_WEBHOOK_URL": f"{rasa_url}/webhooks/telegram/webhook",
-        "TWILIO_ACCOUNT_SID": TWILIO_SID,
-        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-        "TWILIO_FROM_NUMBER": TWILIO_FROM,
-        "TWILIO_API_BASE": servers[1].url,
-        "SMPP_HOST": "127.0.0.1",
-        "SMPP_PORT": str(smsc.port),
-        "SMPP_SYSTEM_ID": SMPP_SYSTEM_ID,
-        "SMPP_PASSWORD": SMPP_PASSWORD,
-        "SMPP_SOURCE_ADDR": SMPP_SOURCE,
-    }
-    stack = Stack(var_dir=var_dir, env=env, rasa_port=rasa_port, actions_port=actions_port)
+    env = channel_env(
+        TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
+        TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
+        TELEGRAM_API_BASE=servers[0].url,
+        # The public URL Telegram would post to; the tests post to Rasa directly.
+        TELEGRAM_WEBHOOK_URL=PUBLIC_WEBHOOK,
+        TWILIO_ACCOUNT_SID=TWILIO_SID,
+        TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
+        TWILIO_FROM_NUMBER=TWILIO_FROM,
+        TWILIO_API_BASE=servers[1].url,
+        SMPP_HOST="127.0.0.1",
+        SMPP_PORT=str(smsc.port),
+        SMPP_SYSTEM_ID=SMPP_SYSTEM_ID,
+        SMPP_PASSWORD=SMPP_PASSWORD,
+        SMPP_SOURCE_ADDR=SMPP_SOURCE,
+    )
+    stack = start_stack(tmp_path_factory.mktemp("channels-var"), env)
     try:
-        stack.start("actions")
-        stack.start("rasa")
         yield ChannelStack(stack=stack, telegram=telegram, twilio=twilio, smsc=smsc)
     finally:
-        for name in list(stack.processes):
-            stack.stop(name)
+        stop_stack(stack)
         for server in servers:
             server.stop()
         smsc.stop()

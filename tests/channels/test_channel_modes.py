@@ -3,7 +3,6 @@ URL) and SMS off for want of credentials, on a second Rasa server."""
 
 from __future__ import annotations
 
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -11,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.channels.conftest import TELEGRAM_TOKEN
-from tests.conftest import TOKEN, Stack, free_port, http_json
+from tests.channels.conftest import TELEGRAM_TOKEN, channel_env
+from tests.conftest import TOKEN, Stack, http_json, start_stack, stop_stack
 from tests.fakes.server import BackgroundServer, wait_until
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -26,29 +25,12 @@ def polling(
     telegram = FakeTelegram(TELEGRAM_TOKEN)
     telegram.webhook = {"url": "https://left.over/from/before", "secret_token": None}
     server: BackgroundServer = telegram.start()
-    var_dir = tmp_path_factory.mktemp("polling-var")
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "TWILIO_", "SMS_", "SMPP_", "WIDGET_"))
-        },
-        "BOT_VAR_DIR": str(var_dir),
-        "RASA_PORT": str(free_port()),
-        "ACTIONS_PORT": str(free_port()),
-        "RASA_API_TOKEN": TOKEN,
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-        "TELEGRAM_API_BASE": server.url,
-    }
-    stack = Stack(
-        var_dir=var_dir, env=env, rasa_port=int(env["RASA_PORT"]), actions_port=int(env["ACTIONS_PORT"])
-    )
+    env = channel_env(TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_API_BASE=server.url)
+    stack = start_stack(tmp_path_factory.mktemp("polling-var"), env)
     try:
-        stack.start("rasa")
         yield stack, telegram
     finally:
-        for name in list(stack.processes):
-            stack.stop(name)
+        stop_stack(stack)
         server.stop()
 
 

@@ -41,7 +41,7 @@ def test_the_bot_binds_and_answers_an_sms(channel_stack: ChannelStack) -> None:
     assert "Здравствуйте" in texts(channel_stack, number, 1)[0]
     part = next(p for p in channel_stack.smsc.parts if p.destination == number)
     assert part.source == SMPP_SOURCE and part.data_coding == 8  # Cyrillic goes as UCS-2
-    tracker = channel_stack.stack.tracker(f"sms:+{number}")
+    tracker = channel_stack.stack.tracker(f"sms:{number}")
     assert tracker["latest_input_channel"] == "smpp"
 
 
@@ -68,7 +68,7 @@ def test_a_long_incoming_sms_is_reassembled(channel_stack: ChannelStack) -> None
     long_text = "У меня не проходит оплата картой в интернет-магазине, пишет ошибку, что делать? " * 2
     channel_stack.smsc.deliver(number, SMPP_SOURCE, long_text)
     texts(channel_stack, number, 1)
-    events = channel_stack.stack.tracker(f"sms:+{number}")["events"]
+    events = channel_stack.stack.tracker(f"sms:{number}")["events"]
     assert [e["text"] for e in events if e["event"] == "user"] == [long_text.strip()]
 
 
@@ -77,10 +77,10 @@ def test_an_agent_reply_and_stop_over_smpp(channel_stack: ChannelStack) -> None:
     number = new_number()
     channel_stack.smsc.deliver(number, SMPP_SOURCE, "оператор")
     before = len(texts(channel_stack, number, 1))
-    channel_stack.agent_reply(f"sms:+{number}", "smpp", "Это Анна, смотрю ваш вопрос.")
+    channel_stack.agent_reply(f"sms:{number}", "smpp", "Это Анна, смотрю ваш вопрос.")
     assert texts(channel_stack, number, before + 1)[-1] == "Анна: Это Анна, смотрю ваш вопрос."
     channel_stack.smsc.deliver(number, SMPP_SOURCE, "STOP")
     assert "отписались" in texts(channel_stack, number, before + 2)[-1]
-    channel_stack.agent_reply(f"sms:+{number}", "smpp", "Вы тут?")
+    channel_stack.agent_reply(f"sms:{number}", "smpp", "Вы тут?")
     time.sleep(1)  # a submit_sm would have arrived by now
     assert len(channel_stack.smsc.texts_to(number)) == before + 2

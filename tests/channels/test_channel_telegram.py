@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.channels.conftest import TELEGRAM_SECRET, ChannelStack
+from tests.channels.conftest import PUBLIC_WEBHOOK, TELEGRAM_SECRET, ChannelStack
 from tests.conftest import TOKEN, http_json
 from tests.fakes.server import wait_until
 
@@ -52,7 +52,7 @@ def test_the_webhook_is_set_on_start_with_the_secret(channel_stack: ChannelStack
     # Set right after the server starts listening, so possibly a moment later.
     wait_until(lambda: channel_stack.telegram.webhook, what="setWebhook")
     assert channel_stack.telegram.webhook == {
-        "url": f"{channel_stack.rasa_url}/webhooks/telegram/webhook",
+        "url": PUBLIC_WEBHOOK,
         "secret_token": TELEGRAM_SECRET,
     }
 

@@ -1,0 +1,29 @@
+"""`python -m bot.desk`: migrate the desk's database, then serve the console and API."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot import config
+from bot.desk import db
+from bot.desk.app import create_app
+from bot.desk.hours import HoursError
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    settings = config.load()
+    try:
+        app = create_app(settings)
+    except HoursError as error:
+        raise SystemExit(f"configuration error: {error}") from None
+    db.migrate(settings.desk_database_url)
+    print(f"==> desk: console at {settings.desk_url}/ , API at {settings.desk_url}/api", flush=True)
+    web.run_app(app, host=settings.host, port=settings.desk_port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""`python -m bot.desk.admin USERNAME`: create an agent account, or set a new
+password for an existing one, straight in the desk's database.
+
+For the first supervisor when the generated password was lost, and for scripts
+that provision agents. The password comes from `DESK_ADMIN_PASSWORD` or is
+asked for at the terminal; it is never an argument (shell history).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from sqlalchemy import select
+
+from bot import config
+from bot.desk import auth, db
+from bot.desk.models import AGENT, SUPERVISOR, Agent
+
+
+async def upsert(url: str, username: str, password: str, role: str, name: str | None) -> str:
+    engine = db.create_engine(url)
+    try:
+        async with db.sessions(engine)() as session:
+            agent = await session.scalar(select(Agent).where(Agent.username == username))
+            if agent is None:
+                agent = Agent(username=username, display_name=name or username, role=role, password_hash="")
+                session.add(agent)
+                verb = "created"
+            else:
+                verb = "updated"
+            agent.password_hash = auth.hash_password(password)
+            agent.role = role
+            if name:
+                agent.display_name = name
+            await session.commit()
+            return verb
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.desk.admin", description=__doc__)
+    parser.add_argument("username")
+    parser.add_argument("--role", choices=[AGENT, SUPERVISOR], default=SUPERVISOR)
+    parser.add_argument("--name", help="the name customers and colleagues see")
+    args = parser.parse_args(argv)
+    password = os.environ.get("DESK_ADMIN_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
+    if len(password) < auth.MIN_PASSWORD_LENGTH:
+        print(f"error: the password needs at least {auth.MIN_PASSWORD_LENGTH} characters", file=sys.stderr)
+        return 2
+    url = config.load().desk_database_url
+    db.migrate(url)
+    verb = asyncio.run(upsert(url, args.username, password, args.role, args.name))
+    print(f"==> {verb} {args.role} '{args.username}'")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The desk's aiohttp application: the API, the console's files and the wiring
+of store, Rasa client and live hub. `python -m bot.desk` serves it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bot import config
+from bot.desk import api, db
+from bot.desk.hours import WorkingHours
+from bot.desk.live import LiveHub
+from bot.desk.rasa_api import RasaApi
+from bot.desk.service import Desk
+
+STATIC = Path(__file__).resolve().parent / "static"
+INDEX = STATIC / "index.html"
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(INDEX, headers={"Cache-Control": "no-cache"})
+
+
+def create_app(settings: config.Settings) -> web.Application:
+    hours = WorkingHours.parse(settings.desk_hours, settings.desk_timezone)
+    app = web.Application(middlewares=[api.api_middleware])
+    app[api.SERVICE_TOKEN] = settings.desk_service_token()
+    app[api.FAQ_DIR] = Path(os.environ.get("FAQ_DIR") or config.ROOT / "data" / "faq")
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        engine = db.create_engine(settings.desk_database_url)
+        async with aiohttp.ClientSession() as http:
+            rasa = RasaApi(settings.rasa_url, settings.rasa_api_token(), http)
+            desk = Desk(db.sessions(engine), hours, rasa, LiveHub())
+            app[api.DESK] = desk
+            generated = await desk.ensure_admin(
+                os.environ.get("DESK_ADMIN_USER"), os.environ.get("DESK_ADMIN_PASSWORD")
+            )
+            if generated is not None:
+                user = os.environ.get("DESK_ADMIN_USER") or "admin"
+                print(
+                    f"==> desk: created the supervisor account '{user}' with the password {generated}\n"
+                    "    (shown only this once; set DESK_ADMIN_USER/DESK_ADMIN_PASSWORD to choose your own)",
+                    flush=True,
+                )
+            yield
+            await desk.live.close()
+        await engine.dispose()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_get("/", index)
+    app.router.add_static("/static", STATIC)
+    app.add_routes(api.routes)
+    return app

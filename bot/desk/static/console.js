@@ -1,0 +1,327 @@
+// The agent console: one page over the desk API (/api) and its websocket.
+// No framework and nothing loaded from outside the desk: the page must work
+// on a locked-down support network.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  token: localStorage.getItem("desk.token") || "",
+  me: null,
+  tab: "waiting",
+  selected: null, // the open handoff (full object)
+  socket: null,
+  retry: 1000,
+  quickReplies: [],
+};
+
+const ROLE_NAMES = { user: "Клиент", bot: "Бот", agent: "Оператор", system: "" };
+const STATUS_NAMES = { waiting: "ждёт", active: "в работе", resolved: "завершён", cancelled: "отменён клиентом" };
+const PRIORITY_NAMES = { urgent: "срочно", high: "высокий", normal: "обычный" };
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${state.token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (response.status === 401 && path !== "/api/login") {
+    showLogin("Сессия истекла — войдите снова.");
+    throw new Error("unauthorized");
+  }
+  if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+  return data;
+}
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+function since(iso) {
+  const seconds = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
+  if (seconds < 60) return "только что";
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} мин`;
+  return `${Math.floor(seconds / 3600)} ч ${Math.floor((seconds % 3600) / 60)} мин`;
+}
+
+function clock(iso) {
+  return iso ? new Date(iso).toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" }) : "";
+}
+
+// Login ------------------------------------------------------------------
+
+function showLogin(message = "") {
+  state.token = "";
+  localStorage.removeItem("desk.token");
+  if (state.socket) state.socket.close();
+  $("desk").hidden = true;
+  $("login").hidden = false;
+  $("login-error").textContent = message;
+}
+
+$("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    const answer = await api("POST", "/api/login", {
+      username: $("login-user").value.trim(),
+      password: $("login-password").value,
+    });
+    state.token = answer.token;
+    localStorage.setItem("desk.token", answer.token);
+    await start();
+  } catch (error) {
+    $("login-error").textContent = error.message === "wrong username or password"
+      ? "Неверный логин или пароль." : error.message;
+  }
+});
+
+$("logout").addEventListener("click", async () => {
+  await api("POST", "/api/logout").catch(() => {});
+  showLogin();
+});
+
+// Queue ------------------------------------------------------------------
+
+async function refreshQueue() {
+  const [waiting, active] = await Promise.all([
+    api("GET", "/api/handoffs?status=waiting"),
+    api("GET", "/api/handoffs?status=active"),
+  ]);
+  $("count-waiting").textContent = waiting.length;
+  $("count-active").textContent = active.length;
+  const shown = state.tab === "waiting" ? waiting : state.tab === "active" ? active
+    : await api("GET", `/api/handoffs?status=${state.tab}`);
+  const list = $("queue-list");
+  list.replaceChildren(...shown.map(queueItem));
+  $("queue-empty").hidden = shown.length > 0;
+}
+
+function queueItem(handoff) {
+  const priority = handoff.case.priority || handoff.priority_name;
+  const item = el(
+    "li",
+    { className: state.selected && state.selected.id === handoff.id ? "selected" : "" },
+    el("div", { className: "line" },
+      el("span", { className: `badge ${priority}`, textContent: PRIORITY_NAMES[priority] || priority }),
+      el("strong", { textContent: handoff.case.category || handoff.reason_label }),
+      el("span", { className: "when", textContent: since(handoff.created_at) })),
+    el("div", { className: "muted", textContent: `${handoff.reason_label} · ${handoff.channel}` +
+      (handoff.agent ? ` · ${handoff.agent.display_name}` : "") +
+      (handoff.queue_position ? ` · №${handoff.queue_position} в очереди` : "") }),
+  );
+  item.dataset.handoffId = handoff.id;
+  item.dataset.testid = "queue-item";
+  item.addEventListener("click", () => open(handoff.id));
+  return item;
+}
+
+for (const tab of document.querySelectorAll(".tab")) {
+  tab.addEventListener("click", () => {
+    document.querySelectorAll(".tab").forEach((t) => t.classList.toggle("active", t === tab));
+    state.tab = tab.dataset.status;
+    refreshQueue();
+  });
+}
+
+// One conversation --------------------------------------------------------
+
+async function open(id) {
+  state.selected = await api("GET", `/api/handoffs/${id}`);
+  render();
+  refreshQueue();
+}
+
+function render() {
+  const h = state.selected;
+  $("nothing-selected").hidden = !!h;
+  $("handoff").hidden = !h;
+  if (!h) return;
+  $("action-error").textContent = "";
+  $("h-title").textContent = `${h.case.category || "Обращение"} — ${h.conversation_id}`;
+  $("h-meta").textContent = `Канал: ${h.channel} · ${STATUS_NAMES[h.status] || h.status}` +
+    (h.agent ? ` · ведёт ${h.agent.display_name}` : "") + ` · создан ${clock(h.created_at)}`;
+  const mine = h.agent && state.me && h.agent.username === state.me.username;
+  const open = h.status === "waiting" || h.status === "active";
+  $("claim").hidden = h.status !== "waiting";
+  $("transfer").disabled = !open;
+  $("resolve").disabled = !open;
+  $("reply-send").disabled = !(h.status === "active" && (mine || state.me.role === "supervisor"));
+  $("reply-text").disabled = $("reply-send").disabled;
+  $("c-category").textContent = h.case.category || "—";
+  $("c-priority").textContent = PRIORITY_NAMES[h.case.priority] || h.priority_name;
+  $("c-reason").textContent = h.reason_label;
+  const contacts = [...(h.case.contacts?.phones || []), ...(h.case.contacts?.emails || [])];
+  $("c-contacts").textContent = contacts.join(", ") || "—";
+  $("c-ticket").textContent = h.ticket_number || "—";
+  $("c-summary").textContent = h.case.summary || "";
+  $("c-faq").replaceChildren(...(h.faq_tried.length ? h.faq_tried.map((a) => el("li", { textContent: a.title }))
+    : [el("li", { className: "muted", textContent: "ничего" })]));
+  $("c-steps").replaceChildren(...h.suggested_next_steps.map((s) => el("li", { textContent: s })));
+  $("transcript").replaceChildren(...h.transcript.map(turn));
+  scrollTranscript();
+}
+
+function turn(t) {
+  const who = t.role === "agent" && t.author ? `Оператор ${t.author}` : ROLE_NAMES[t.role];
+  const item = el("li", { className: t.role },
+    who ? el("span", { className: "who", textContent: `${who} · ${clock(t.time)}` }) : null,
+    t.text);
+  if (t.buttons) item.append(el("span", { className: "buttons", textContent: `Кнопки: ${t.buttons.join(" | ")}` }));
+  return item;
+}
+
+function scrollTranscript() {
+  const list = $("transcript");
+  list.scrollTop = list.scrollHeight;
+}
+
+async function act(action) {
+  $("action-error").textContent = "";
+  try {
+    await action();
+  } catch (error) {
+    if (error.message !== "unauthorized") $("action-error").textContent = error.message;
+  }
+}
+
+$("claim").addEventListener("click", () => act(async () => {
+  state.selected = await api("POST", `/api/handoffs/${state.selected.id}/claim`);
+  render();
+  await refreshQueue();
+}));
+
+$("resolve").addEventListener("click", () => act(async () => {
+  state.selected = await api("POST", `/api/handoffs/${state.selected.id}/resolve`);
+  render();
+  await refreshQueue();
+}));
+
+$("transfer").addEventListener("click", () => act(async () => {
+  const to = $("transfer-to").value;
+  if (!to) throw new Error("Выберите, кому передать разговор.");
+  state.selected = await api("POST", `/api/handoffs/${state.selected.id}/transfer`, { to });
+  render();
+  await refreshQueue();
+}));
+
+$("reply-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = $("reply-text").value.trim();
+  if (!text) return;
+  act(async () => {
+    $("reply-send").disabled = true;
+    try {
+      await api("POST", `/api/handoffs/${state.selected.id}/messages`, { text });
+      $("reply-text").value = ""; // cleared only once the customer has it
+    } finally {
+      $("reply-send").disabled = false;
+    }
+  });
+});
+
+$("reply-text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) $("reply-form").requestSubmit();
+});
+
+$("quick-replies").addEventListener("change", () => {
+  const chosen = state.quickReplies.find((a) => a.id === $("quick-replies").value);
+  if (chosen) $("reply-text").value = chosen.text;
+  $("quick-replies").value = "";
+  $("reply-text").focus();
+});
+
+// Supervisor ---------------------------------------------------------------
+
+$("show-supervisor").addEventListener("click", async () => {
+  $("supervisor").hidden = !$("supervisor").hidden;
+  if (!$("supervisor").hidden) await refreshSupervisor();
+});
+
+const METRIC_NAMES = {
+  waiting: "Ждут", active: "В работе", resolved: "Завершено", cancelled: "Отменено клиентами",
+  handoffs_last_24h: "Передач за сутки", agents_online: "Операторов в сети", open_now: "Рабочее время",
+  avg_wait_seconds: "Среднее ожидание, с", avg_handle_seconds: "Среднее время разговора, с",
+  longest_wait_seconds: "Дольше всех ждёт, с",
+};
+
+async function refreshSupervisor() {
+  if (!state.me || state.me.role !== "supervisor" || $("supervisor").hidden) return;
+  const [metrics, agents] = await Promise.all([api("GET", "/api/metrics"), api("GET", "/api/agents")]);
+  $("metrics").replaceChildren(...Object.entries(METRIC_NAMES).flatMap(([key, name]) => [
+    el("dt", { textContent: name }),
+    el("dd", { textContent: metrics[key] === null ? "—" : metrics[key] === true ? "да"
+      : metrics[key] === false ? "нет" : String(metrics[key]) }),
+  ]));
+  $("agents").replaceChildren(...agents.map((a) => el("tr", {},
+    el("td", { textContent: a.display_name }), el("td", { textContent: a.role }),
+    el("td", { textContent: a.online ? "да" : "нет" }), el("td", { textContent: String(a.active_handoffs) }))));
+}
+
+async function refreshAgents() {
+  const agents = await api("GET", "/api/agents");
+  $("transfer-to").replaceChildren(el("option", { value: "", textContent: "Передать…" }),
+    ...agents.filter((a) => a.username !== state.me.username)
+      .map((a) => el("option", { value: a.username, textContent: `${a.display_name}${a.online ? "" : " (не в сети)"}` })));
+}
+
+// Live updates -------------------------------------------------------------
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/api/ws?token=${encodeURIComponent(state.token)}`);
+  state.socket = socket;
+  socket.addEventListener("open", () => {
+    state.retry = 1000;
+    $("live").classList.add("on");
+    refreshQueue(); // whatever happened while the connection was down
+  });
+  socket.addEventListener("message", (event) => onEvent(JSON.parse(event.data)));
+  socket.addEventListener("close", () => {
+    $("live").classList.remove("on");
+    if (!state.token || state.socket !== socket) return;
+    setTimeout(connect, state.retry);
+    state.retry = Math.min(state.retry * 2, 30000);
+  });
+}
+
+function onEvent(event) {
+  if (event.type === "message" && state.selected && event.handoff_id === state.selected.id) {
+    state.selected.transcript.push(event.message);
+    $("transcript").append(turn(event.message));
+    scrollTranscript();
+  }
+  if (event.type === "handoff") {
+    if (state.selected && event.handoff.id === state.selected.id) {
+      state.selected = event.handoff;
+      render();
+    }
+    refreshQueue();
+    refreshSupervisor();
+  }
+  if (event.type === "agents") refreshSupervisor();
+}
+
+// A ping a minute keeps the agent counted as online while the console is open.
+setInterval(() => {
+  if (state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send("ping");
+}, 60000);
+setInterval(() => { if (state.me) refreshQueue().catch(() => {}); }, 30000);
+
+async function start() {
+  state.me = await api("GET", "/api/me");
+  $("me").textContent = `${state.me.display_name} (${state.me.role === "supervisor" ? "супервизор" : "оператор"})`;
+  $("show-supervisor").hidden = state.me.role !== "supervisor";
+  $("login").hidden = true;
+  $("desk").hidden = false;
+  state.quickReplies = await api("GET", "/api/quick-replies");
+  $("quick-replies").replaceChildren(el("option", { value: "", textContent: "Быстрый ответ из базы знаний…" }),
+    ...state.quickReplies.map((a) => el("option", { value: a.id, textContent: a.title })));
+  await Promise.all([refreshQueue(), refreshAgents()]);
+  connect();
+}
+
+if (state.token) start().catch(() => showLogin());
+else showLogin();

@@ -1,0 +1,114 @@
+"""The handoff case and the working hours, without processes: what an agent
+reads first, and what a customer is told about when people are back."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.desk import case
+from bot.desk.hours import HoursError, WorkingHours
+from bot.extract import emails, mask_secrets, phone_numbers
+
+
+def user(text: str, intent: str, ts: float) -> dict[str, object]:
+    return {"event": "user", "text": text, "timestamp": ts, "parse_data": {"intent": {"name": intent}}}
+
+
+def bot(text: str, ts: float) -> dict[str, object]:
+    return {"event": "bot", "text": text, "timestamp": ts}
+
+
+EVENTS = [
+    user("старое", "greet", 1.0),
+    {"event": "session_started", "timestamp": 2.0},
+    user("у меня украли карту 2200 1234 5678 9012", "report_fraud", 3.0),
+    bot("Похоже на мошенничество.", 4.0),
+    user("пишите на ivan@mail.ru, код из смс 5567", "inform", 5.0),
+]
+
+
+def test_the_case_of_a_fraud_report_is_urgent_and_masked() -> None:
+    payload = case.build_handoff(
+        conversation_id="web:1",
+        channel="socketio",
+        reason="report_fraud",
+        events=EVENTS,
+        slots={"card_last4": "9012", "requested_slot": "x", "empty": None},
+        faq_tried=[],
+    )
+    assert payload["priority"] == case.URGENT
+    assert payload["case"]["category"] == "Мошенничество"
+    # Only the latest session, every card number and code masked.
+    texts = [t["text"] for t in payload["transcript"]]
+    assert texts == [
+        "у меня украли карту •••• 9012",
+        "Похоже на мошенничество.",
+        "пишите на ivan@mail.ru, код из смс •••",
+    ]
+    assert payload["case"]["contacts"] == {"phones": [], "emails": ["ivan@mail.ru"]}
+    assert "Карта •••• 9012" in payload["case"]["summary"]
+    assert "2200" not in str(payload)
+    assert payload["slots"] == {"card_last4": "9012"}
+    assert payload["transcript_until"] == 5.0
+    assert "Проверьте последние операции по карте" in payload["suggested_next_steps"]
+
+
+def test_a_plain_request_takes_its_topic_from_the_conversation() -> None:
+    events = [
+        user("не могу войти в приложение", "account_locked", 1.0),
+        user("оператор", "request_human", 2.0),
+    ]
+    payload = case.build_handoff(
+        conversation_id="tg:5",
+        channel="telegram",
+        reason="request_human",
+        events=events,
+        slots={},
+        faq_tried=[],
+    )
+    assert payload["intent"] == "account_locked"
+    assert payload["case"]["category"] == "Доступ в личный кабинет"
+    assert payload["priority"] == case.NORMAL
+
+
+def test_an_unhelpful_article_leads_the_next_steps() -> None:
+    tried = [{"id": "package-connect", "title": "Как подключить пакет"}]
+    payload = case.build_handoff(
+        conversation_id="x",
+        channel="rest",
+        reason="unhelpful_answer",
+        events=[user("как подключить пакет", "faq", 1.0)],
+        slots={},
+        faq_tried=tried,
+    )
+    assert payload["suggested_next_steps"][0].startswith("Статья «Как подключить пакет» не помогла")
+    assert "не помогло" in payload["case"]["summary"]
+
+
+def test_contacts_and_secrets_are_found_in_free_text() -> None:
+    assert phone_numbers("звоните 8 (916) 123-45-67") == ["+79161234567"]
+    assert emails("почта: Petrov.I@yandex.ru.") == ["Petrov.I@yandex.ru"]
+    assert mask_secrets("пароль: Qwerty123, пин 1234") == "пароль: •••, пин •••"
+
+
+MONDAY_NOON_MSK = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+def test_working_hours_say_when_people_are_back() -> None:
+    hours = WorkingHours.parse("mon-fri 09:00-18:00; sat 10:00-14:00", "Europe/Moscow")
+    assert hours.is_open(MONDAY_NOON_MSK)
+    friday_night = datetime(2026, 11, 27, 19, 0, tzinfo=timezone.utc)  # 22:00 MSK
+    assert not hours.is_open(friday_night)
+    assert hours.describe_opening(friday_night) == "завтра в 10:00 МСК"
+    saturday_evening = datetime(2026, 11, 28, 15, 0, tzinfo=timezone.utc)
+    assert hours.describe_opening(saturday_evening) == "в понедельник в 09:00 МСК"
+
+
+@pytest.mark.parametrize(
+    "setting", ["mon-fri 9-18", "someday 09:00-18:00", "mon 18:00-09:00", "mon 25:00-26:00"]
+)
+def test_unreadable_working_hours_are_refused_with_the_setting_named(setting: str) -> None:
+    with pytest.raises(HoursError, match="DESK_HOURS"):
+        WorkingHours.parse(setting, "Europe/Moscow")
