@@ -66,6 +66,7 @@ def channel_lines(settings: Settings) -> list[str]:
         f"      Website widget demo: {settings.rasa_url}/webhooks/widget/demo",
         f"      Telegram: {telegram}",
         f"      SMS: {sms}",
+        f"      SMS over SMPP: {f'on, SMSC {ch.smpp_host}:{ch.smpp_port}' if ch.smpp_host and ch.smpp_system_id else 'off'}",
     ]
 
 
