@@ -86,6 +86,20 @@ async def test_a_second_connection_with_the_same_session_continues_it(channel_st
     await third.sio.disconnect()
 
 
+async def test_a_page_of_another_site_cannot_connect(channel_stack: ChannelStack) -> None:
+    """Only the bot's own pages (and WIDGET_ALLOWED_ORIGINS, unset here) may open
+    the socket: a browser on another site sends its Origin and is refused."""
+    client = socketio.AsyncClient(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await client.connect(
+            channel_stack.rasa_url,
+            socketio_path="/socket.io",
+            transports=["websocket"],
+            headers={"Origin": "https://evil.example"},
+        )
+    await client.disconnect()
+
+
 def bot_messages(page: Page) -> list[str]:
     return [t.strip() for t in page.locator(".sw-bot .sw-bubble").all_inner_texts()]
 
