@@ -46,6 +46,7 @@ CHANNEL = "widget"
 SOCKETIO_PATH = "socket.io"
 STATIC = Path(__file__).resolve().parent / "widget_static"
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+HISTORY_LIMIT = 200
 FILES = {
     "widget.js": "application/javascript; charset=utf-8",
     "widget.css": "text/css; charset=utf-8",
@@ -62,6 +63,7 @@ class SocketBlueprint(Blueprint):
         self.ctx.sio = sio
 
     def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        self.ctx.app = app
         self.ctx.sio.attach(app, SOCKETIO_PATH)
         super().register(app, options)  # type: ignore[no-untyped-call]
 
@@ -103,6 +105,38 @@ class WidgetOutput(OutputChannel):  # type: ignore[misc]
         await self.send_response(recipient_id, {"text": text})
 
 
+def history_of(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The conversation as the widget shows it, from the tracker's events: what
+    the customer wrote (a pressed button as its title, not its payload) and what
+    the bot or an agent answered, with buttons and the agent's name."""
+    items: list[dict[str, Any]] = []
+    offered: list[dict[str, Any]] = []
+    for event in events:
+        if event.get("event") == "user" and event.get("text"):
+            text = str(event["text"])
+            title = next((b["title"] for b in offered if b.get("payload") == text), None)
+            items.append({"from": "user", "text": title or text})
+            offered = []
+        elif event.get("event") == "bot" and (event.get("text") or (event.get("data") or {}).get("image")):
+            data = event.get("data") or {}
+            offered = [
+                {"title": b["title"], "payload": b.get("payload") or b["title"]}
+                for b in (data.get("buttons") or data.get("quick_replies") or [])
+                if isinstance(b, dict) and b.get("title")
+            ]
+            metadata = event.get("metadata") or {}
+            items.append(
+                {
+                    "from": "bot",
+                    "text": str(event.get("text") or ""),
+                    "agent": metadata.get("agent_name") or None,
+                    "buttons": offered,
+                    "image": data.get("image") or None,
+                }
+            )
+    return items[-HISTORY_LIMIT:]
+
+
 class WidgetInput(InputChannel):  # type: ignore[misc]
     """socket.io at `/socket.io`; the widget at `/webhooks/widget/widget.js`
     and a demo page at `/webhooks/widget/demo`. Always on (no credentials)."""
@@ -124,6 +158,19 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
 
     def get_output_channel(self) -> OutputChannel | None:
         return self.output
+
+    @staticmethod
+    async def _events(bp: Blueprint, sender_id: str) -> list[dict[str, Any]]:
+        app = getattr(bp.ctx, "app", None)
+        agent = getattr(getattr(app, "ctx", None), "agent", None)
+        if agent is None or agent.tracker_store is None:
+            return []
+        try:
+            tracker = await agent.tracker_store.retrieve(sender_id)
+        except Exception:
+            logger.exception("widget: the history of %s could not be read", sender_id)
+            return []
+        return [event.as_dict() for event in tracker.events] if tracker is not None else []
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = self.sio
@@ -148,6 +195,13 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
             session_id = wanted if isinstance(wanted, str) and SESSION_ID.match(wanted) else uuid.uuid4().hex
             await sio.save_session(sid, {"session_id": session_id})
             await sio.enter_room(sid, namespaced(PREFIX, session_id))
+            if session_id == wanted:
+                # The conversation so far, agent replies sent while the page was
+                # closed included, before the confirmation (after which the
+                # client sends what it queued); other clients ignore the event.
+                events = await self._events(bp, namespaced(PREFIX, session_id))
+                if events:
+                    await sio.emit("session_history", history_of(events), room=sid)
             await sio.emit("session_confirm", session_id, room=sid)
 
         async def user_uttered(sid: str, data: Any) -> None:

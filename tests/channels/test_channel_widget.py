@@ -162,5 +162,19 @@ def test_the_widget_in_a_browser(channel_stack: ChannelStack) -> None:
         expect(agent.locator(".sw-agent-name")).to_have_text("Анна · оператор")
         expect(agent.locator(".sw-bubble")).to_have_text("Здравствуйте! Меня зовут Анна, чем помочь?")
         page.screenshot(path=str(channel_stack.stack.var_dir / "widget-phone.png"))
+
+        # The customer closes the tab; the agent answers meanwhile; the next
+        # visit shows that answer too.
+        page.close()
+        channel_stack.agent_reply(f"web:{session}", "widget", "Я проверила: карта уже заблокирована.")
+        page = context.new_page()
+        page.goto(demo)
+        later = page.locator(".sw-agent .sw-bubble").last
+        expect(later).to_have_text("Я проверила: карта уже заблокирована.", timeout=30_000)
+        assert page.locator(".sw-user .sw-bubble").all_inner_texts()[:2] == [
+            "привет",
+            "как подключить пакет Комфорт-лайт?",
+        ]
+        expect(page.locator(".sw-user .sw-bubble").nth(2)).to_have_text("Да")  # the title, not /affirm
         context.close()
     assert outside == []

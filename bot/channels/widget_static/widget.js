@@ -7,9 +7,12 @@
  * same server. Talks to the bot's socket.io endpoint through a minimal
  * Socket.IO v5 / Engine.IO v4 client over a WebSocket (open, connect, ping/pong,
  * events), speaking Rasa's events: session_request/session_confirm,
- * user_uttered, bot_uttered. The session id and the conversation are kept in
- * localStorage, so a reload shows the history and continues the conversation;
- * a dropped connection is retried with back-off.
+ * user_uttered, bot_uttered, plus session_history (the conversation so far,
+ * from the server, when a stored session is resumed). The session id and a copy
+ * of the conversation are kept in localStorage, so a reload shows the history
+ * at once and continues the conversation, and the server's history then adds
+ * what an agent wrote while the page was closed; a dropped connection is
+ * retried with back-off.
  */
 (function () {
   "use strict";
@@ -161,8 +164,9 @@
   function say(text, payload) {
     text = (text || "").trim();
     if (!text) return;
-    remember({ from: "user", text: text });
-    outbox.push(payload || text);
+    var item = { from: "user", text: text };
+    remember(item);
+    outbox.push({ message: payload || text, item: item });
     showTyping(true);
     flush();
   }
@@ -174,7 +178,7 @@
 
   function flush() {
     while (confirmed && ws && ws.readyState === 1 && outbox.length) {
-      emit("user_uttered", { message: outbox.shift(), session_id: sessionId });
+      emit("user_uttered", { message: outbox.shift().message, session_id: sessionId });
     }
   }
 
@@ -241,6 +245,13 @@
       setStatus("");
       panel.classList.remove("sw-offline");
       flush();
+    } else if (name === "session_history" && Array.isArray(data)) {
+      // The server's record wins (it has agent replies sent while this page
+      // was closed); messages typed while offline and not yet sent stay.
+      history = data.concat(outbox.map(function (o) { return o.item; })).slice(-MAX_HISTORY);
+      store.set("history", history);
+      log.textContent = "";
+      history.forEach(function (item, i) { render(item, i === history.length - 1); });
     } else if (name === "bot_uttered" && data) {
       showTyping(false);
       var buttons = (data.quick_replies || data.buttons || []).map(function (b) {
