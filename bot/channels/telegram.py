@@ -25,6 +25,7 @@ the file, so the agent sees it in the transcript.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import hashlib
 import hmac
@@ -55,6 +56,7 @@ CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT_S = 25
+SEEN_UPDATES = 2000
 MEDIA_KINDS = {
     "photo": "фото",
     "document": "документ",
@@ -183,6 +185,9 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         self.secret = ""
         self._poller: asyncio.Task[None] | None = None
         self._app: Sanic | None = None
+        # Telegram delivers an update again when it saw no 200 in time; the
+        # latest ids are remembered so a retry is not answered twice.
+        self._seen: collections.OrderedDict[int, None] = collections.OrderedDict()
         if not settings.telegram_token:
             say_off_once(CHANNEL, "TELEGRAM_BOT_TOKEN not set")
             return
@@ -292,6 +297,12 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]], app: Sanic | None
     ) -> None:
         assert self.output is not None
+        if update.update_id in self._seen:
+            logger.info("telegram: update %s already handled", update.update_id)
+            return
+        self._seen[update.update_id] = None
+        while len(self._seen) > SEEN_UPDATES:
+            self._seen.popitem(last=False)
         bot = self.output.bot
         metadata: dict[str, Any] = {}
         text: str | None = None

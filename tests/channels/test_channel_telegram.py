@@ -65,6 +65,16 @@ def test_a_message_gets_a_reply(channel_stack: ChannelStack) -> None:
     assert tracker["latest_input_channel"] == "telegram"
 
 
+def test_an_update_delivered_twice_is_answered_once(channel_stack: ChannelStack) -> None:
+    chat = next(_chats)
+    update = channel_stack.telegram.text_update(chat, "привет")
+    assert post_update(channel_stack, update) == 200
+    assert post_update(channel_stack, update) == 200  # Telegram's retry
+    assert len(texts(channel_stack, chat, 1)) == 1
+    events = channel_stack.stack.tracker(f"tg:{chat}")["events"]
+    assert len([e for e in events if e["event"] == "user"]) == 1
+
+
 def test_a_forged_update_is_refused_and_not_processed(channel_stack: ChannelStack) -> None:
     chat = next(_chats)
     update = channel_stack.telegram.text_update(chat, "привет")
