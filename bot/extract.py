@@ -46,6 +46,16 @@ def _is_part_of_card_number(text: str, group: str) -> bool:
     return any(len(run) in CARD_NUMBER_LENGTHS and group in run for run in _digit_runs(text))
 
 
+def ticket_numbers_with_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every 16-digit ticket number with where it stands in the text."""
+    found = []
+    for match in _DIGIT_RUN.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if len(digits) == TICKET_NUMBER_LENGTH:
+            found.append((match.start(), match.end(), digits))
+    return found
+
+
 def ticket_number(text: str) -> str | None:
     """A 16-digit ticket number (spaces and dashes allowed inside), or None."""
     for run in _digit_runs(text):
@@ -66,10 +76,10 @@ def mask_card_numbers(text: str) -> str:
     return _DIGIT_RUN.sub(_mask, text)
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
+EMAIL = _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
 # Russian numbers as people type them: +7 or 8, then ten digits with spaces,
 # dashes or brackets anywhere in between.
-_PHONE = re.compile(r"(?<![\d+])(?:\+7|8)[\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\d)")
+PHONE = _PHONE = re.compile(r"(?<![\d+])(?:\+7|8)[\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\d)")
 # One-time codes, CVV/CVC and passwords: the word, then the secret itself.
 _SECRET_AFTER_WORD = re.compile(
     r"(?P<word>\b(?:cvv2?|cvc2?|код(?:\s+из\s+(?:смс|sms))?|пароль|password|пин(?:-?код)?|pin)\b"
