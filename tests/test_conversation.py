@@ -130,3 +130,10 @@ def test_what_the_base_cannot_answer_goes_to_the_gap_log(stack: Stack) -> None:
     logged = [e for e in gap_entries(stack) if e["sender"] == sender]
     assert logged and logged[-1]["reason"] == "no_answer"
     assert len(logged[-1]["candidates"]) >= 3  # type: ignore[arg-type]
+
+
+def test_the_parse_carries_the_values_the_flows_need(stack: Stack) -> None:
+    result = stack.parse("вчера списали 1 500 руб. с карты *4821, мой e-mail ivan@mail.ru")
+    found = {(e["entity"], e["value"]) for e in result["entities"]}
+    assert {("amount", "1500"), ("card_last4", "4821"), ("email", "ivan@mail.ru")} <= found
+    assert any(entity == "date" for entity, _ in found)
