@@ -1,9 +1,11 @@
 """The figures behind docs/benchmarks.md, "## FAQ retrieval" (run via bench/faq).
 
 Quality: the FaqSearch of bot/faq (index built into a temporary directory, or
-reused from var/faq-index's cache) against a char n-gram TF-IDF baseline over
-the article text, on tests/data/faq_dev.yml (used for calibration) and
-tests/data/faq_test.yml (never used for tuning).
+reused from var/faq-index's cache) next to Rasa's ResponseSelector (part
+"rasa", trained in .venv/rasa by bench/faq_response_selector.py) and a char
+n-gram TF-IDF baseline, on tests/data/faq_dev.yml (used for every choice)
+and tests/data/faq_test.yml, faq_test2.yml (never used for tuning). The
+baselines' no-answer thresholds are chosen on dev.
 
 Definitions. top-1/top-3: the expected article is first / among the first 3
 (answerable questions). "Answered" means answer_id is set (decision
@@ -16,7 +18,8 @@ query, one thread, index loaded, after a warm-up.
 
 Scale: FAISS alone with synthetic vectors made by perturbing the real article
 embeddings (Gaussian noise, renormalized), because embedding 100k texts with
-the real encoder would take about two hours; flat (exact) vs HNSW.
+the real encoder would take about 40 minutes; flat (exact) vs HNSW. The
+whole search at scale ("e2e") is bench/faq_scale.py.
 """
 
 from __future__ import annotations
