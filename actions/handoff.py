@@ -18,7 +18,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.desk import case, client
@@ -110,3 +110,20 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         return await hand_over(dispatcher, tracker, reason_for(tracker))
+
+
+class ActionSessionStart(Action):
+    """Rasa's session start, except that a conversation held by a person stays
+    paused: a customer who writes after an hour of waiting must still reach
+    the agent, not a bot that has forgotten the handoff."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        events: list[EventType] = [SessionStarted()]
+        if tracker.is_paused():
+            events.append(ConversationPaused())
+        return [*events, ActionExecuted("action_listen")]

@@ -1,9 +1,11 @@
 """The figures behind docs/benchmarks.md, "## FAQ retrieval" (run via bench/faq).
 
 Quality: the FaqSearch of bot/faq (index built into a temporary directory, or
-reused from var/faq-index's cache) against a char n-gram TF-IDF baseline over
-the article text, on tests/data/faq_dev.yml (used for calibration) and
-tests/data/faq_test.yml (never used for tuning).
+reused from var/faq-index's cache) next to Rasa's ResponseSelector (part
+"rasa", trained in .venv/rasa by bench/faq_response_selector.py) and a char
+n-gram TF-IDF baseline, on tests/data/faq_dev.yml (used for every choice)
+and tests/data/faq_test.yml, faq_test2.yml (never used for tuning). The
+baselines' no-answer thresholds are chosen on dev.
 
 Definitions. top-1/top-3: the expected article is first / among the first 3
 (answerable questions). "Answered" means answer_id is set (decision
@@ -16,14 +18,18 @@ query, one thread, index loaded, after a warm-up.
 
 Scale: FAISS alone with synthetic vectors made by perturbing the real article
 embeddings (Gaussian noise, renormalized), because embedding 100k texts with
-the real encoder would take about two hours; flat (exact) vs HNSW.
+the real encoder would take about 40 minutes; flat (exact) vs HNSW. The
+whole search at scale ("e2e") is bench/faq_scale.py.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +52,10 @@ from bot.faq.search import FaqSearch  # noqa: E402
 
 DEV = ROOT / "tests" / "data" / "faq_dev.yml"
 TEST = ROOT / "tests" / "data" / "faq_test.yml"
+# Written after the articles' questions, by the same hand: report only, like TEST.
+TEST2 = ROOT / "tests" / "data" / "faq_test2.yml"
+# ResponseSelector's own default; fewer epochs would handicap it.
+RS_EPOCHS = 300
 
 
 @dataclass
@@ -96,9 +106,35 @@ def run_faq(search: FaqSearch, path: Path) -> tuple[list[Outcome], dict[str, int
     return outcomes, {**{f"all_{k}": v for k, v in decisions.items()}, **unanswerable_decisions}
 
 
+def choose_threshold(scored: list[tuple[str, float]], expected: list[str | None]) -> float:
+    """The lowest top-score threshold that keeps answered precision >= 0.95 and
+    leaves >= 0.85 of the unanswerable unanswered, maximizing right answers:
+    the rule bot.faq.calibrate applies to FaqSearch, applied to a baseline."""
+    best: tuple[int, float] | None = None
+    unanswerable = max(expected.count(None), 1)
+    for threshold in sorted({score for _, score in scored}):
+        answered = [
+            (top, want) for (top, score), want in zip(scored, expected, strict=True) if score >= threshold
+        ]
+        right = sum(top == want for top, want in answered)
+        silent = sum(
+            1 for (_, score), want in zip(scored, expected, strict=True) if want is None and score < threshold
+        )
+        if (
+            right / max(len(answered), 1) >= 0.95
+            and silent / unanswerable >= 0.85
+            and (best is None or right > best[0])
+        ):
+            best = (right, threshold)
+    return best[1] if best else math.inf
+
+
 class TfidfBaseline:
-    """Char n-gram TF-IDF (sklearn) over title + body; answers above a cosine
-    threshold chosen on dev with the same rule as FaqSearch's calibration."""
+    """Char n-gram TF-IDF (sklearn) over each article's title, `questions:` and
+    body — the same text bot.faq indexes; answers above a cosine threshold
+    chosen on dev by `choose_threshold`."""
+
+    name = "char TF-IDF baseline"
 
     def __init__(self, faq_dir: Path) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -106,9 +142,9 @@ class TfidfBaseline:
         self.articles = load_articles(faq_dir)
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
         self.matrix = self.vectorizer.fit_transform(
-            [f"{a.title} {plain(a.body)}".lower() for a in self.articles]
+            [" ".join([a.title, *a.questions, plain(a.body)]).lower() for a in self.articles]
         )
-        self.threshold = 1.0
+        self.threshold = math.inf
 
     def rank(self, query: str) -> tuple[list[str], float]:
         scores = (self.vectorizer.transform([query.lower()]) @ self.matrix.T).toarray()[0]
@@ -118,21 +154,7 @@ class TfidfBaseline:
     def calibrate(self, path: Path) -> None:
         queries, expected = load_questions(path)
         ranked = [self.rank(q) for q in queries]
-        best: tuple[float, float] | None = None
-        for threshold in sorted({score for _, score in ranked}):
-            answered = [(r[0], e) for (r, s), e in zip(ranked, expected, strict=True) if s >= threshold]
-            right = sum(a == e for a, e in answered)
-            silent_un = sum(
-                1 for (_, s), e in zip(ranked, expected, strict=True) if e is None and s < threshold
-            )
-            precision = right / max(len(answered), 1)
-            if (
-                precision >= 0.95
-                and silent_un / expected.count(None) >= 0.85
-                and (best is None or right > best[0])
-            ):
-                best = (right, threshold)
-        self.threshold = best[1] if best else 1.01
+        self.threshold = choose_threshold([(r[0], score) for r, score in ranked], expected)
 
     def run(self, path: Path) -> list[Outcome]:
         queries, expected = load_questions(path)
@@ -145,7 +167,66 @@ class TfidfBaseline:
         return outcomes
 
 
-def quality() -> None:
+class ResponseSelectorRun:
+    """Rasa's ResponseSelector trained on each article's title + `questions:`
+    (bench/faq_response_selector.py in .venv/rasa, once for dev and test);
+    answers above a top-confidence threshold chosen on dev."""
+
+    name = "Rasa ResponseSelector"
+
+    def __init__(self, faq_dir: Path, paths: Sequence[Path], epochs: int) -> None:
+        articles = load_articles(faq_dir)
+        queries = sorted({q for path in paths for q in load_questions(path)[0]})
+        spec = {
+            "examples": {a.id: [a.title, *a.questions] for a in articles},
+            "queries": queries,
+            "epochs": epochs,
+        }
+        with tempfile.TemporaryDirectory() as scratch:
+            spec_path = Path(scratch) / "spec.json"
+            spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+            started = time.perf_counter()
+            done = subprocess.run(
+                [
+                    str(ROOT / ".venv" / "rasa" / "bin" / "python"),
+                    str(ROOT / "bench" / "faq_response_selector.py"),
+                    str(spec_path),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "RASA_CACHE_DIRECTORY": str(Path(scratch) / "rasa-cache")},
+            )
+            self.wall_s = time.perf_counter() - started
+        data = json.loads(done.stdout.strip().splitlines()[-1])
+        self.train_s = float(data["train_s"])
+        self.results: dict[str, dict[str, object]] = data["results"]
+        self.epochs = epochs
+        self.threshold = math.inf
+
+    def _top(self, query: str) -> tuple[list[str], float, float]:
+        item = self.results[query]
+        return list(item["ranked"]), float(item["confidence"]), float(item["seconds"])  # type: ignore[arg-type]
+
+    def calibrate(self, path: Path) -> None:
+        queries, expected = load_questions(path)
+        scored = []
+        for query in queries:
+            ranked, confidence, _ = self._top(query)
+            scored.append((ranked[0] if ranked else "", confidence))
+        self.threshold = choose_threshold(scored, expected)
+
+    def run(self, path: Path) -> list[Outcome]:
+        queries, expected = load_questions(path)
+        outcomes = []
+        for query, want in zip(queries, expected, strict=True):
+            ranked, confidence, seconds = self._top(query)
+            answered = ranked[0] if ranked and confidence >= self.threshold else None
+            outcomes.append(Outcome(want, ranked, answered, seconds))
+        return outcomes
+
+
+def quality(with_rasa: bool) -> None:
     settings = faq_settings.load()
     with tempfile.TemporaryDirectory() as scratch:
         index_dir = Path(scratch) / "index"
@@ -162,15 +243,24 @@ def quality() -> None:
             faq_settings.FaqSettings(settings.encoder, settings.faq_dir, index_dir, settings.hnsw_threshold),
             encoder=encoder,
         )
-        baseline = TfidfBaseline(settings.faq_dir)
-        baseline.calibrate(DEV)
+        baselines: list[TfidfBaseline | ResponseSelectorRun] = [TfidfBaseline(settings.faq_dir)]
+        if with_rasa:
+            rasa = ResponseSelectorRun(settings.faq_dir, (DEV, TEST, TEST2), epochs=RS_EPOCHS)
+            print(
+                f"ResponseSelector: {rasa.epochs} epochs, trained in {rasa.train_s:.0f} s "
+                f"({rasa.wall_s:.0f} s with Rasa's start-up and the parses)\n"
+            )
+            baselines.insert(0, rasa)
+        for baseline in baselines:
+            baseline.calibrate(DEV)
         rows: list[tuple[str, str, dict[str, float]]] = []
         decisions: dict[str, dict[str, int]] = {}
-        for name, path in (("dev", DEV), ("test", TEST)):
+        for name, path in (("dev", DEV), ("test", TEST), ("test2", TEST2)):
             outcomes, counts = run_faq(search, path)
             rows.append((name, "bot.faq (fused + calibrated)", metrics(outcomes)))
             decisions[name] = counts
-            rows.append((name, "char TF-IDF baseline", metrics(baseline.run(path))))
+            for baseline in baselines:
+                rows.append((name, baseline.name, metrics(baseline.run(path))))
     print(
         "| set | system | top-1 | top-3 | no-answer recall | no-answer precision "
         "| answered precision | answered right (of answerable) | p50 ms | p99 ms |"
@@ -257,13 +347,20 @@ def scale() -> None:
 
 
 def main(argv: list[str]) -> int:
-    parts = argv[1:] or ["quality", "scale"]
+    parts = argv[1:] or ["quality", "rasa", "scale", "e2e"]
+    unknown = set(parts) - {"quality", "rasa", "scale", "e2e"}
+    if unknown:
+        raise SystemExit(f"unknown part(s) {sorted(unknown)}; expected quality, rasa, scale, e2e")
     print(f"command: bench/faq {' '.join(argv[1:])}".rstrip())
     print(f"machine: {os.cpu_count()} cores, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}\n")
-    if "quality" in parts:
-        quality()
+    if "quality" in parts or "rasa" in parts:
+        quality(with_rasa="rasa" in parts)
     if "scale" in parts:
         scale()
+    if "e2e" in parts:
+        import faq_scale
+
+        faq_scale.main()
     return 0
 
 

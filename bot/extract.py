@@ -8,6 +8,7 @@ card number is never returned, only its last four digits.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 # Digits possibly separated by single spaces or dashes, as card numbers are written.
@@ -21,9 +22,28 @@ def _digit_runs(text: str) -> list[str]:
     return [re.sub(r"\D", "", run) for run in _DIGIT_RUN.findall(text)]
 
 
+def is_ticket_number(digits: str) -> bool:
+    """Ticket numbers are 16 digits that start with their date (YYYYMMDD, 20xx).
+
+    That is also what tells one from a 16-digit card number: no card scheme
+    issues numbers starting with 20 (Mir is 2200-2204, Mastercard 2221-2720).
+    """
+    if len(digits) != TICKET_NUMBER_LENGTH or not digits.startswith("20"):
+        return False
+    try:
+        date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_card_number(digits: str) -> bool:
+    return len(digits) in CARD_NUMBER_LENGTHS and not is_ticket_number(digits)
+
+
 def contains_card_number(text: str) -> bool:
     """Whether the text holds something shaped like a full card number."""
-    return any(len(run) in CARD_NUMBER_LENGTHS for run in _digit_runs(text))
+    return any(_is_card_number(run) for run in _digit_runs(text))
 
 
 def card_last4(text: str) -> str | None:
@@ -37,7 +57,7 @@ def card_last4(text: str) -> str | None:
     if standalone:
         return str(standalone[-1])
     for run in reversed(_digit_runs(text)):
-        if len(run) in CARD_NUMBER_LENGTHS:
+        if _is_card_number(run):
             return run[-4:]
     return None
 
@@ -46,10 +66,20 @@ def _is_part_of_card_number(text: str, group: str) -> bool:
     return any(len(run) in CARD_NUMBER_LENGTHS and group in run for run in _digit_runs(text))
 
 
+def ticket_numbers_with_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every 16-digit ticket number with where it stands in the text."""
+    found = []
+    for match in _DIGIT_RUN.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if is_ticket_number(digits):
+            found.append((match.start(), match.end(), digits))
+    return found
+
+
 def ticket_number(text: str) -> str | None:
     """A 16-digit ticket number (spaces and dashes allowed inside), or None."""
     for run in _digit_runs(text):
-        if len(run) == TICKET_NUMBER_LENGTH:
+        if is_ticket_number(run):
             return run
     return None
 
@@ -59,17 +89,17 @@ def mask_card_numbers(text: str) -> str:
 
     def _mask(match: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", match.group(0))
-        if len(digits) in CARD_NUMBER_LENGTHS:
+        if _is_card_number(digits):
             return "•••• " + digits[-4:]
         return match.group(0)
 
     return _DIGIT_RUN.sub(_mask, text)
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
+EMAIL = _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
 # Russian numbers as people type them: +7 or 8, then ten digits with spaces,
 # dashes or brackets anywhere in between.
-_PHONE = re.compile(r"(?<![\d+])(?:\+7|8)[\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\d)")
+PHONE = _PHONE = re.compile(r"(?<![\d+])(?:\+7|8)[\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\d)")
 # One-time codes, CVV/CVC and passwords: the word, then the secret itself.
 _SECRET_AFTER_WORD = re.compile(
     r"(?P<word>\b(?:cvv2?|cvc2?|код(?:\s+из\s+(?:смс|sms))?|пароль|password|пин(?:-?код)?|pin)\b"

@@ -57,10 +57,10 @@ def test_asking_for_a_person_mid_form_leaves_the_form(stack: Stack) -> None:
     sender = new_sender()
     stack.say(sender, "хочу заблокировать карту")
     answer = texts(stack.say(sender, "позовите живого оператора"))
-    assert "оператор" in answer
+    assert "специалист" in answer
     assert stack.tracker(sender)["active_loop"] in ({}, None)
-    # The next message is understood afresh, not taken as card digits.
-    assert "Здравствуйте" in texts(stack.say(sender, "привет"))
+    # Digits now go to the person, not into the card form; the bot is silent.
+    assert stack.say(sender, "1234") == []
 
 
 def test_cancel_leaves_the_ticket_form(stack: Stack) -> None:
@@ -130,3 +130,10 @@ def test_what_the_base_cannot_answer_goes_to_the_gap_log(stack: Stack) -> None:
     logged = [e for e in gap_entries(stack) if e["sender"] == sender]
     assert logged and logged[-1]["reason"] == "no_answer"
     assert len(logged[-1]["candidates"]) >= 3  # type: ignore[arg-type]
+
+
+def test_the_parse_carries_the_values_the_flows_need(stack: Stack) -> None:
+    result = stack.parse("вчера списали 1 500 руб. с карты *4821, мой e-mail ivan@mail.ru")
+    found = {(e["entity"], e["value"]) for e in result["entities"]}
+    assert {("amount", "1500"), ("card_last4", "4821"), ("email", "ivan@mail.ru")} <= found
+    assert any(entity == "date" for entity, _ in found)

@@ -35,3 +35,14 @@ def test_ticket_number() -> None:
     assert extract.ticket_number("№ заявки: 2020012310066262") == "2020012310066262"
     assert extract.ticket_number("2020 0123 1006 6262") == "2020012310066262"
     assert extract.ticket_number("заявка 12345") is None
+
+
+def test_a_card_number_is_never_taken_for_a_ticket_number() -> None:
+    assert extract.ticket_number("2200 1234 5678 9012") is None
+    assert extract.is_ticket_number("2020012310066262")
+    assert not extract.is_ticket_number("2020133110066262")  # no 13th month
+
+
+def test_ticket_numbers_stay_readable_when_cards_are_masked() -> None:
+    text = "обращение 2020012310066262, карта 4276 1234 5678 9012"
+    assert extract.mask_secrets(text) == "обращение 2020012310066262, карта •••• 9012"

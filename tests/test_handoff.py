@@ -254,3 +254,17 @@ def test_what_the_customer_wrote_while_the_desk_was_down_is_not_lost(stack: Stac
         stack.start("desk")
     token = stack.desk_login("anna", "anna-password-1")
     wait_for_turn(stack, token, handoff["id"], "номер договора 12-345")
+
+
+def test_a_new_session_keeps_a_handed_over_conversation_paused(stack: Stack) -> None:
+    """Rasa starts a new session after an hour of silence; the custom session
+    start (a real action-server call here) must keep the pause."""
+
+    def session_start(paused: bool) -> list[str]:
+        tracker = {"sender_id": "x", "slots": {}, "latest_message": {}, "events": [], "paused": paused}
+        body = {"next_action": "action_session_start", "sender_id": "x", "tracker": tracker, "domain": {}}
+        answer = http_json("POST", f"http://127.0.0.1:{stack.actions_port}/webhook", body)
+        return [str(e["event"]) for e in answer["events"]]
+
+    assert session_start(paused=True) == ["session_started", "pause", "action"]
+    assert session_start(paused=False) == ["session_started", "action"]

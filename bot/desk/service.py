@@ -425,7 +425,10 @@ class Desk:
             handoff.last_event_ts = timestamp
             message = _message(handoff.id, "user", text)
             handoff.messages.append(message)
-            cancelled = bool(CANCEL_WORDS.match(text)) or intent == "cancel"
+            # While waiting, any way of saying "cancel" leaves the queue; once a
+            # person holds the conversation, only the word itself does ("отмените
+            # заказ" is then a request for the agent, not a goodbye).
+            cancelled = bool(CANCEL_WORDS.match(text)) or (intent == "cancel" and handoff.status == WAITING)
             if cancelled:
                 await self.rasa.resume(conversation_id, handoff.channel, RESUMED_BY_CUSTOMER)
                 handoff.status, handoff.closed_at = CANCELLED, utcnow()

@@ -25,6 +25,7 @@ import logging
 import math
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,11 @@ log = logging.getLogger(__name__)
 Decision = Literal["answer", "choices", "none"]
 Scores = npt.NDArray[np.float32]
 SIGNALS = ("question", "chunk", "title", "lemma", "char", "model")
+# Query embeddings kept per process. The e5 embedding is ~85 % of a search
+# (~14 of ~17 ms, bench/faq), and chat traffic repeats itself: "оператор", the
+# same button texts, the same question retyped after "Это помогло? — Нет".
+# 384 floats each: 4096 entries are ~6 MB.
+QUERY_CACHE_SIZE = 4096
 
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -162,6 +168,21 @@ def _zscore(values: Scores) -> Scores:
     return result
 
 
+def _top(values: Scores, k: int) -> npt.NDArray[np.intp]:
+    """Indices of the k largest values, best first (ties among them in article order).
+
+    A partial sort: at 100k chunks (~5k articles) a full argsort per call was
+    a tenth of the non-embedding time.
+    """
+    if k < len(values):
+        part = np.argpartition(-values, k - 1)[:k]
+        part.sort()
+    else:
+        part = np.arange(len(values))
+    result: npt.NDArray[np.intp] = part[np.argsort(-values[part], kind="stable")]
+    return result
+
+
 class FaqSearch:
     """The FAQ as the action server uses it: one instance per process.
 
@@ -182,6 +203,8 @@ class FaqSearch:
         self.tuning = tuning or Tuning.load()
         self._build_if_missing = build_if_missing
         self._lock = threading.Lock()
+        self._vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._vectors_lock = threading.Lock()
         self._stamp: tuple[int, int, int] | None = None
         self._loaded: LoadedIndex
         self._lexical: LexicalScorer
@@ -241,11 +264,31 @@ class FaqSearch:
 
     # -- scoring ---------------------------------------------------------
 
+    def query_vector(self, query: str) -> npt.NDArray[np.float32]:
+        """The query's embedding (1 × dim), from the LRU cache when seen before.
+
+        Keyed (and encoded) by the whitespace-normalized text, so a result never
+        depends on what was asked before; the encoder is the same for the life
+        of the instance, so entries never go stale on an index reload.
+        """
+        key = " ".join(query.split())
+        with self._vectors_lock:
+            cached = self._vectors.get(key)
+            if cached is not None:
+                self._vectors.move_to_end(key)
+                return cached
+        vector = self.encoder.encode_queries([key])
+        with self._vectors_lock:
+            self._vectors[key] = vector
+            if len(self._vectors) > QUERY_CACHE_SIZE:
+                self._vectors.popitem(last=False)
+        return vector
+
     def signals(self, query: str) -> dict[str, Scores]:
         """Raw per-article scores of every signal, in article order."""
         loaded, lexical = self._loaded, self._lexical
         count = len(loaded.articles)
-        vector = self.encoder.encode_queries([query])
+        vector = self.query_vector(query)
         result: dict[str, Scores] = {}
         total = loaded.index.ntotal
         if total:
@@ -281,7 +324,7 @@ class FaqSearch:
 
     def features(self, query: str, signals: dict[str, Scores], fused: Scores) -> list[float]:
         """What the confidence model reads about the best article (CONFIDENCE_FEATURES)."""
-        order = np.argsort(-fused, kind="stable")
+        order = _top(fused, 2)
         best = int(order[0])
         second = float(fused[order[1]]) if len(order) > 1 else 0.0
         coverage, words = self._lexical.coverage(query)
@@ -317,7 +360,7 @@ class FaqSearch:
             return SearchResult(query, "none", None, [], 0.0, 0.0)
         signals = self.signals(query)
         fused = self.fuse(signals)
-        order = np.argsort(-fused, kind="stable")[: max(k, 2)]
+        order = _top(fused, max(k, 2))
         candidates = [
             Candidate(loaded.articles[i].id, loaded.articles[i].title, round(float(fused[i]), 4))
             for i in order
