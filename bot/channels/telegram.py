@@ -312,6 +312,10 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
                 query = update.callback_query
                 await bot.answer_callback_query(query.id)
                 chat = query.message.chat.id if query.message is not None else query.from_user.id
+                if query.message is not None:
+                    # One answer per question: the pressed keyboard goes away.
+                    with contextlib.suppress(TelegramError):
+                        await bot.edit_message_reply_markup(chat_id=chat, message_id=query.message.message_id)
                 text = self.output.callbacks.unpack(query.data or "")
             elif update.message is not None:
                 message = update.message

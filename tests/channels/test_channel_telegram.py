@@ -96,6 +96,8 @@ def test_buttons_are_an_inline_keyboard_and_a_press_answers(channel_stack: Chann
     press = telegram.callback_update(chat, keyboard[0]["callback_data"])
     assert post_update(channel_stack, press) == 200
     assert press["callback_query"]["id"] in telegram.answered_callbacks
+    # The keyboard that was pressed is taken off the message.
+    assert press["callback_query"]["message"]["message_id"] in telegram.edited
     assert "Отлично" in texts(channel_stack, chat, 3)[2]
 
 

@@ -73,6 +73,7 @@ class FakeTelegram:
     webhook: dict[str, Any] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)
     answered_callbacks: list[str] = field(default_factory=list)
+    edited: list[int] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
@@ -254,6 +255,15 @@ class FakeTelegram:
     async def m_answerCallbackQuery(self, p: dict[str, Any]) -> web.Response:
         self.answered_callbacks.append(str(p["callback_query_id"]))
         return self.ok(True)
+
+    async def m_editMessageReplyMarkup(self, p: dict[str, Any]) -> web.Response:
+        chat, message_id = int(p["chat_id"]), int(p["message_id"])
+        for message in self.sent:
+            if message["chat"]["id"] == chat and message["message_id"] == message_id:
+                message.pop("reply_markup", None)
+                self.edited.append(message_id)
+                return self.ok({k: v for k, v in message.items() if k not in ("raw", "parse_mode")})
+        raise BadRequest("message to edit not found")
 
     async def m_sendChatAction(self, p: dict[str, Any]) -> web.Response:
         return self.ok(True)
