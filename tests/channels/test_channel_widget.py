@@ -10,7 +10,7 @@ import pytest
 import socketio
 from playwright.sync_api import Page, expect
 
-from tests.channels.browser import chromium
+from tests.browser import chromium
 from tests.channels.conftest import ChannelStack
 
 pytestmark = pytest.mark.e2e
