@@ -72,6 +72,7 @@ def test_the_desk_runs_on_postgresql(desk_on_postgres: str) -> None:
         "priority": 3,
         "transcript": [{"role": "user", "text": "украли деньги", "time": "2026-11-23T10:00:00+00:00"}],
         "case": {"category": "Мошенничество", "summary": "…", "priority": "urgent"},
+        "transcript_until": 1.7e9,
         "suggested_next_steps": ["Проверьте последние операции по карте"],
     }
     created = http_json("POST", f"{url}/api/internal/handoffs", payload, token="service-token-for-test")
@@ -84,3 +85,10 @@ def test_the_desk_runs_on_postgresql(desk_on_postgres: str) -> None:
     assert status == 502 and "did not reach the customer" in answer["error"]
     assert http_json("GET", f"{url}/api/handoffs/{waiting[0]['id']}", token=token)["status"] == "waiting"
     assert http_json("GET", f"{url}/api/metrics", token=token)["waiting"] == 1
+    # The same customer message from the broker and from a catch-up: stored once.
+    event = {"event": "user", "sender_id": "tg:42", "text": "я жду", "timestamp": 1.8e9}
+    service = "service-token-for-test"
+    assert http_json("POST", f"{url}/api/internal/events", event, token=service) == {"taken": True}
+    assert http_json("POST", f"{url}/api/internal/events", event, token=service) == {"taken": False}
+    listed = http_json("GET", f"{url}/api/handoffs?status=waiting", token=token)[0]["transcript"]
+    assert [t["text"] for t in listed].count("я жду") == 1

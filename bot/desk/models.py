@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 WAITING, ACTIVE, RESOLVED, CANCELLED = "waiting", "active", "resolved", "cancelled"
@@ -83,8 +94,8 @@ class Handoff(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    # Rasa event time of the newest customer message already in the transcript:
-    # the event broker may deliver it again, and it must not appear twice.
+    # Rasa event time of the newest event in the transcript the bot sent with
+    # the handoff: later customer messages are added as they arrive.
     last_event_ts: Mapped[float] = mapped_column(Float, default=0.0)
 
     agent: Mapped[Agent | None] = relationship(lazy="joined")
@@ -97,6 +108,7 @@ class Message(Base):
     """One turn of the transcript: the customer, the bot, an agent or the desk."""
 
     __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("handoff_id", "rasa_ts", name="uq_messages_handoff_rasa_ts"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
@@ -105,6 +117,8 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     author: Mapped[str | None] = mapped_column(String(128), nullable=True)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The Rasa event time of a customer's message (None for other turns).
+    rasa_ts: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Ticket(Base):

@@ -420,11 +420,22 @@ class Desk:
                 .where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES))
                 .order_by(Handoff.id.desc())
             )
+            # Up to `last_event_ts` the transcript came with the handoff itself.
             if handoff is None or timestamp <= handoff.last_event_ts:
                 return False
-            handoff.last_event_ts = timestamp
+            known = await db.scalar(
+                select(func.count()).where(Message.handoff_id == handoff.id, Message.rasa_ts == timestamp)
+            )
+            if known:
+                return False  # delivered by the broker and the catch-up alike
             message = _message(handoff.id, "user", text)
+            message.rasa_ts = timestamp
             handoff.messages.append(message)
+            try:
+                await db.flush()
+            except IntegrityError:
+                await db.rollback()
+                return False  # the same event, stored a moment ago by the other path
             # While waiting, any way of saying "cancel" leaves the queue; once a
             # person holds the conversation, only the word itself does ("отмените
             # заказ" is then a request for the agent, not a goodbye).
