@@ -60,3 +60,13 @@ def test_an_agent_works_a_conversation_in_the_console(stack: Stack) -> None:
         page.get_by_test_id("resolve").click()
         expect(page.locator("#h-meta")).to_contain_text("завершён")
         stack.callback.wait_for(sender, "Я снова на связи")
+
+        # A problem the bot registered shows under «Заявки» and can be taken on.
+        other = f"web:{uuid.uuid4().hex[:8]}"
+        stack.say(other, "у меня проблема с приложением")
+        stack.say(other, "не приходит смс с кодом при входе уже час")
+        page.locator('.tab[data-status="tickets"]').click()
+        ticket = page.locator("#queue-list li", has_text="не приходит смс с кодом")
+        expect(ticket).to_be_visible()
+        ticket.get_by_role("button", name="В работу").click()
+        expect(ticket).to_contain_text("в работе")

@@ -188,13 +188,22 @@ def test_outside_working_hours_the_request_becomes_a_ticket(
     assert "ждёт специалиста" in status
 
 
-def test_a_registered_problem_gets_a_ticket_number(stack: Stack) -> None:
+def test_a_registered_problem_reaches_the_agents_and_its_status_the_customer(
+    stack: Stack, agent: str
+) -> None:
     sender = new_sender()
     stack.say(sender, "у меня проблема с приложением")
     answer = "\n".join(
         str(r.get("text")) for r in stack.say(sender, "приложение вылетает при входе после обновления")
     )
     assert "обращение зарегистрировано" in answer
+    number = answer.split("его номер ")[1][:16]
+    tickets = stack.desk("GET", "/api/tickets?status=open", agent)
+    (ticket,) = [t for t in tickets if t["number"] == number]
+    assert ticket["kind"] == "problem" and "вылетает при входе" in ticket["summary"]
+    stack.desk("POST", f"/api/tickets/{number}", agent, {"status": "in_progress"})
+    stack.say(sender, "какой статус обращения")
+    assert "уже работает" in "\n".join(str(r.get("text")) for r in stack.say(sender, number))
 
 
 def test_the_desk_api_refuses_what_it_must(stack: Stack, agent: str, supervisor: str) -> None:

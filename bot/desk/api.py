@@ -186,6 +186,20 @@ async def create_agent(request: web.Request) -> web.Response:
     return _json(_me(agent), status=201)
 
 
+@routes.get("/api/tickets")
+async def list_tickets(request: web.Request) -> web.Response:
+    """Requests registered by the bot (blocked cards, problems, after-hours handoffs)."""
+    return _json(await request.app[DESK].list_tickets(request.query.get("status") or None))
+
+
+@routes.post("/api/tickets/{number}")
+async def update_ticket(request: web.Request) -> web.Response:
+    status = _field(await _body(request), "status")
+    return _json(
+        await request.app[DESK].set_ticket_status(request.match_info["number"], status, _agent(request))
+    )
+
+
 @routes.get("/api/quick-replies")
 async def quick_replies(request: web.Request) -> web.Response:
     """FAQ articles as ready answers an agent can send or edit."""

@@ -173,6 +173,33 @@ def openapi_document() -> dict[str, Any]:
                     },
                 ),
             },
+            "/api/tickets": {
+                "get": _op(
+                    "Requests the bot registered: blocked cards, problems, after-hours handoffs",
+                    {"type": "array", "items": {"type": "object"}},
+                    parameters=[
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {"enum": ["open", "in_progress", "closed"]},
+                        }
+                    ],
+                )
+            },
+            "/api/tickets/{number}": {
+                "post": _op(
+                    "Change a ticket's status; the bot reports it to the customer who asks",
+                    {"type": "object"},
+                    {
+                        "type": "object",
+                        "properties": {"status": {"enum": ["open", "in_progress", "closed"]}},
+                        "required": ["status"],
+                    },
+                ),
+                "parameters": [
+                    {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+            },
             "/api/quick-replies": {
                 "get": _op("FAQ articles as ready answers", {"type": "array", "items": {"type": "object"}})
             },

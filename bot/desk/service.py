@@ -49,6 +49,7 @@ SEEN_WRITE_INTERVAL = timedelta(seconds=30)
 MAX_MESSAGE_CHARS = 4000
 CANCEL_WORDS = re.compile(r"^\s*/?(отмена|отменить|отмени|cancel)\W*$", re.IGNORECASE)
 
+TICKET_STATUSES = ("open", "in_progress", "closed")
 RESUMED_BY_AGENT = "Специалист завершил разговор. Я снова на связи — если появятся вопросы, пишите."
 RESUMED_BY_CUSTOMER = "Хорошо, вызов специалиста отменён. Я снова на связи — чем помочь?"
 
@@ -458,6 +459,7 @@ class Desk:
         async with self.sessions() as db:
             number = await self._new_ticket(db, conversation_id, kind, mask_secrets(summary), None)
             await db.commit()
+        await self.live.publish({"type": "ticket", "number": number})
         return number
 
     async def _new_ticket(
@@ -479,6 +481,29 @@ class Desk:
                 return number
         raise DeskError(500, "could not allocate a ticket number")
 
+    async def list_tickets(self, status: str | None) -> list[dict[str, Any]]:
+        if status is not None and status not in TICKET_STATUSES:
+            raise DeskError(400, f"status must be one of {', '.join(TICKET_STATUSES)}")
+        query = select(Ticket).order_by(Ticket.created_at.desc()).limit(500)
+        if status:
+            query = query.where(Ticket.status == status)
+        async with self.sessions() as db:
+            rows = (await db.scalars(query)).all()
+        return [_ticket_view(t) for t in rows]
+
+    async def set_ticket_status(self, number: str, status: str, agent: Agent) -> dict[str, Any]:
+        if status not in TICKET_STATUSES:
+            raise DeskError(400, f"status must be one of {', '.join(TICKET_STATUSES)}")
+        async with self.sessions() as db:
+            ticket = await db.get(Ticket, number)
+            if ticket is None:
+                raise DeskError(404, f"no ticket {number}")
+            ticket.status = status
+            await db.commit()
+            view = _ticket_view(ticket)
+        await self.live.publish({"type": "ticket", "ticket": view})
+        return view
+
     async def ticket(self, number: str) -> dict[str, Any]:
         async with self.sessions() as db:
             ticket = await db.get(Ticket, number)
@@ -489,13 +514,7 @@ class Desk:
                 handoff = await db.get(Handoff, ticket.handoff_id)
                 if handoff is not None and handoff.status == ACTIVE:
                     status = "in_progress"
-            return {
-                "number": ticket.number,
-                "kind": ticket.kind,
-                "status": status,
-                "summary": ticket.summary,
-                "created_at": _iso(ticket.created_at),
-            }
+            return {**_ticket_view(ticket), "status": status}
 
     # Metrics -------------------------------------------------------------
 
@@ -527,6 +546,18 @@ class Desk:
             "avg_handle_seconds": round(handle, 1) if handle is not None else None,
             "longest_wait_seconds": round((now - oldest).total_seconds(), 1) if oldest else None,
         }
+
+
+def _ticket_view(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "number": ticket.number,
+        "conversation_id": ticket.conversation_id,
+        "kind": ticket.kind,
+        "status": ticket.status,
+        "summary": ticket.summary,
+        "handoff_id": ticket.handoff_id,
+        "created_at": _iso(ticket.created_at),
+    }
 
 
 def _online(agent: Agent, now: datetime) -> bool:

@@ -92,11 +92,47 @@ async function refreshQueue() {
   ]);
   $("count-waiting").textContent = waiting.length;
   $("count-active").textContent = active.length;
+  const openTickets = await api("GET", "/api/tickets?status=open");
+  $("count-tickets").textContent = openTickets.length;
+  const list = $("queue-list");
+  if (state.tab === "tickets") {
+    const tickets = [...openTickets, ...await api("GET", "/api/tickets?status=in_progress")];
+    list.replaceChildren(...tickets.map(ticketItem));
+    $("queue-empty").hidden = tickets.length > 0;
+    return;
+  }
   const shown = state.tab === "waiting" ? waiting : state.tab === "active" ? active
     : await api("GET", `/api/handoffs?status=${state.tab}`);
-  const list = $("queue-list");
   list.replaceChildren(...shown.map(queueItem));
   $("queue-empty").hidden = shown.length > 0;
+}
+
+const TICKET_KINDS = { problem: "Проблема", block_card: "Блокировка карты", handoff: "Запрос специалисту" };
+
+// A request the bot registered: the agent moves it along; the bot tells the
+// customer its status when they ask with the number.
+function ticketItem(ticket) {
+  const next = ticket.status === "open" ? ["in_progress", "В работу"] : ["closed", "Закрыть"];
+  const button = el("button", { className: "secondary", textContent: next[1] });
+  button.addEventListener("click", (event) => {
+    event.stopPropagation();
+    act(async () => {
+      await api("POST", `/api/tickets/${ticket.number}`, { status: next[0] });
+      await refreshQueue();
+    });
+  });
+  const item = el("li", {},
+    el("div", { className: "line" },
+      el("strong", { textContent: TICKET_KINDS[ticket.kind] || ticket.kind }),
+      el("span", { className: "when", textContent: since(ticket.created_at) })),
+    el("div", { textContent: ticket.summary }),
+    el("div", { className: "line muted" },
+      el("span", { textContent: `№ ${ticket.number} · ${ticket.conversation_id}` +
+        (ticket.status === "in_progress" ? " · в работе" : "") }),
+      button));
+  item.dataset.testid = "ticket-item";
+  if (ticket.handoff_id) item.addEventListener("click", () => open(ticket.handoff_id));
+  return item;
 }
 
 function queueItem(handoff) {
@@ -302,6 +338,7 @@ function onEvent(event) {
     refreshSupervisor();
   }
   if (event.type === "agents") refreshSupervisor();
+  if (event.type === "ticket") refreshQueue();
 }
 
 // A ping a minute keeps the agent counted as online while the console is open.
