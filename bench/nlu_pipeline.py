@@ -39,6 +39,14 @@ OUT_OF_SCOPE = "out_of_scope"
 
 
 def _peak_rss_mb() -> int:
+    """This process's peak resident memory. VmHWM, not getrusage: Linux carries
+    ru_maxrss across exec, so a child would report its parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
