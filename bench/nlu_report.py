@@ -35,7 +35,7 @@ def table(results: list[dict]) -> str:
             f"| {SETS.get(row['set'], row['set'])} | `{row['config']}` | {_cell(row, 'in_scope_accuracy')}{extra}"
             f" | {_cell(row, 'macro_f1')} | {_cell(row, 'oos_recall')} | {_cell(row, 'oos_precision')}"
             f" | {row['train_s']:.0f} | {row['parse_p50_ms']:.1f} / {row['parse_p99_ms']:.1f}"
-            f" | {row['server_rss_mb']} | {row.get('load_avg_1m', '—')} |"
+            f" | {row.get('server_rss_mb') or '—'} | {row.get('load_avg_1m', '—')} |"
         )
     return "\n".join(lines)
 
