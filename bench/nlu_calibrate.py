@@ -3,15 +3,18 @@
 The held-out file is for measuring only, so thresholds are picked here: train
 the config on a stratified 80% of data/nlu, parse the other 20%, and sweep the
 fallback threshold and ambiguity threshold over DIET's rankings. Runs inside
-.venv/rasa; prints a table and the best pair.
+.venv/rasa; prints a table and the best pair. `--save` keeps the rankings so a
+finer grid (`--load FILE --step 0.01`) needs no new training.
 
-    .venv/rasa/bin/python bench/nlu_calibrate.py config.yml
+    .venv/rasa/bin/python bench/nlu_calibrate.py config.yml --save var/dev_rankings.json
+    .venv/rasa/bin/python bench/nlu_calibrate.py config.yml --load var/dev_rankings.json --step 0.01
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import tempfile
@@ -64,13 +67,21 @@ def main() -> None:
     parser.add_argument("--dev-share", type=float, default=0.2)
     parser.add_argument("--min-recall", type=float, default=0.8, help="out-of-scope recall the product needs")
     parser.add_argument("--seeds", default="1,2,3", help="one split per seed; figures are averaged")
+    parser.add_argument("--save", type=Path, help="write the dev rankings here (JSON) for --load")
+    parser.add_argument("--load", type=Path, help="re-sweep saved dev rankings instead of training")
+    parser.add_argument("--step", type=float, default=0.05, help="threshold grid step")
     args = parser.parse_args()
 
-    examples = [e for f in sorted(Path("data/nlu").glob("*.yml")) for e in load_examples(f)]
-    runs = [
-        dev_rankings(args.config, *split(examples, args.dev_share, int(s))) for s in args.seeds.split(",")
-    ]
-    report(runs, args.min_recall)
+    if args.load:
+        runs = json.loads(args.load.read_text(encoding="utf-8"))
+    else:
+        examples = [e for f in sorted(Path("data/nlu").glob("*.yml")) for e in load_examples(f)]
+        runs = [
+            dev_rankings(args.config, *split(examples, args.dev_share, int(s))) for s in args.seeds.split(",")
+        ]
+        if args.save:
+            args.save.write_text(json.dumps(runs, ensure_ascii=False), encoding="utf-8")
+    report(runs, args.min_recall, args.step)
 
 
 def dev_rankings(
@@ -113,14 +124,18 @@ def score(
     return right / total, caught / oos
 
 
-def report(runs: list[list[tuple[str, list[tuple[str, float]]]]], min_recall: float = 0.8) -> None:
+def report(
+    runs: list[list[tuple[str, list[tuple[str, float]]]]], min_recall: float = 0.8, step: float = 0.05
+) -> None:
     sizes = ", ".join(f"{len(r)} ({sum(i == OUT_OF_SCOPE for i, _ in r)} oos)" for r in runs)
     print(f"dev splits: {sizes}; figures are means over the splits")
     print("threshold ambiguity  in-scope-acc  oos-recall  sum")
     best: tuple[float, float, float] | None = None
     constrained: tuple[float, float, float, float] | None = None
-    for threshold in [x / 100 for x in range(20, 85, 5)]:
-        for ambiguity in (0.0, 0.05, 0.1, 0.15):
+    thresholds = [round(0.15 + i * step, 4) for i in range(round(0.65 / step) + 1)]
+    ambiguities = [round(i * min(step, 0.05), 4) for i in range(round(0.15 / min(step, 0.05)) + 1)]
+    for threshold in thresholds:
+        for ambiguity in ambiguities:
             pairs = [score(r, threshold, ambiguity) for r in runs]
             acc = sum(p[0] for p in pairs) / len(pairs)
             recall = sum(p[1] for p in pairs) / len(pairs)

@@ -63,6 +63,10 @@ class NearestExampleBlend(GraphComponent):
         self._resource = resource
         self._vectors = vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32)
         self._intents = intents or []
+        # Per-example intent codes, built on first use: one vectorised max per
+        # intent instead of a Python loop over every training example.
+        self._names: list[str] = []
+        self._codes: np.ndarray | None = None
 
     @classmethod
     def create(
@@ -83,6 +87,7 @@ class NearestExampleBlend(GraphComponent):
                 labels.append(str(example.get(INTENT)))
         self._vectors = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
         self._intents = labels
+        self._codes = None
         with self._storage.write_to(self._resource) as directory:
             np.save(directory / "vectors.npy", self._vectors)
             (directory / "intents.json").write_text(json.dumps(labels, ensure_ascii=False), encoding="utf-8")
@@ -106,16 +111,17 @@ class NearestExampleBlend(GraphComponent):
         return cls(config, model_storage, resource, vectors, intents)
 
     def _nearest_distribution(self, vector: np.ndarray) -> dict[str, float]:
+        if self._codes is None:
+            self._names = sorted(set(self._intents))
+            index = {name: i for i, name in enumerate(self._names)}
+            self._codes = np.array([index[i] for i in self._intents], dtype=np.int64)
         similarities = self._vectors @ vector
-        best: dict[str, float] = {}
-        for intent, similarity in zip(self._intents, similarities.tolist(), strict=True):
-            if similarity > best.get(intent, -1.0):
-                best[intent] = similarity
-        names = list(best)
-        logits = np.array([best[n] for n in names]) / float(self._config["temperature"])
+        best = np.full(len(self._names), -np.inf)
+        np.maximum.at(best, self._codes, similarities)
+        logits = best / float(self._config["temperature"])
         weights = np.exp(logits - logits.max())
         weights /= weights.sum()
-        return dict(zip(names, weights.tolist(), strict=True))
+        return dict(zip(self._names, weights.tolist(), strict=True))
 
     def process(self, messages: list[Message]) -> list[Message]:
         if not self._intents:
