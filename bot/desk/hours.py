@@ -16,7 +16,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES_RU = ("понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье")
 ZONE_LABELS = {"Europe/Moscow": "МСК"}
 _PART = re.compile(
-    r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})$"
+    r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s*(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})$"
 )
 
 
