@@ -124,7 +124,7 @@ def all_entities(text: str, today: date) -> list[Found]:
     found: list[Found] = []
     for ticket in extract.ticket_numbers_with_spans(text):
         found.append(Found("ticket_number", *ticket))
-    found += _spans(extract.PHONE, text, "phone", lambda s: "+7" + re.sub(r"\D", "", s)[-10:])
+    found += _spans(extract.PHONE, text, "phone", extract.normalise_phone)
     found += _spans(extract.EMAIL, text, "email", str)
     taken = [(f.start, f.end) for f in found]
     for candidate in [*amounts(text), *dates(text, today), *card_last4(text)]:

@@ -96,10 +96,10 @@ def mask_card_numbers(text: str) -> str:
     return _DIGIT_RUN.sub(_mask, text)
 
 
-EMAIL = _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
 # Russian numbers as people type them: +7 or 8, then ten digits with spaces,
 # dashes or brackets anywhere in between.
-PHONE = _PHONE = re.compile(r"(?<![\d+])(?:\+7|8)[\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\d)")
+PHONE = re.compile(r"(?<![\d+])(?:\+7|8)[\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\d)")
 # One-time codes, CVV/CVC and passwords: the word, then the secret itself.
 _SECRET_AFTER_WORD = re.compile(
     r"(?P<word>\b(?:cvv2?|cvc2?|код(?:\s+из\s+(?:смс|sms))?|пароль|password|пин(?:-?код)?|pin)\b"
@@ -110,16 +110,17 @@ _SECRET_AFTER_WORD = re.compile(
 
 def emails(text: str) -> list[str]:
     """E-mail addresses in the text, in order."""
-    return [str(found) for found in _EMAIL.findall(text)]
+    return [str(found) for found in EMAIL.findall(text)]
 
 
 def phone_numbers(text: str) -> list[str]:
     """Russian phone numbers in the text, normalised to +7XXXXXXXXXX."""
-    found = []
-    for match in _PHONE.finditer(text):
-        digits = re.sub(r"\D", "", match.group(0))
-        found.append("+7" + digits[-10:])
-    return found
+    return [normalise_phone(match.group(0)) for match in PHONE.finditer(text)]
+
+
+def normalise_phone(written: str) -> str:
+    """+7XXXXXXXXXX from a number as written ("8 (916) 123-45-67")."""
+    return "+7" + re.sub(r"\D", "", written)[-10:]
 
 
 def mask_secrets(text: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -525,14 +524,21 @@ class Desk:
             counts = dict(
                 (await db.execute(select(Handoff.status, func.count()).group_by(Handoff.status))).all()
             )
-            recent = (await db.scalars(select(Handoff).where(Handoff.created_at >= day_ago))).unique().all()
+            # Only the columns the figures need: not every handoff's transcript.
+            recent = (
+                await db.execute(
+                    select(Handoff.reason, Handoff.created_at, Handoff.claimed_at).where(
+                        Handoff.created_at >= day_ago
+                    )
+                )
+            ).all()
             oldest = await db.scalar(select(func.min(Handoff.created_at)).where(Handoff.status == WAITING))
             online = await self.agents_online(db)
             handle = await self._average_handle_seconds(db)
-        waits = [(h.claimed_at - h.created_at).total_seconds() for h in recent if h.claimed_at]
+        waits = [(claimed - created).total_seconds() for _, created, claimed in recent if claimed]
         by_reason: dict[str, int] = {}
-        for handoff in recent:
-            by_reason[handoff.reason] = by_reason.get(handoff.reason, 0) + 1
+        for reason, _, _ in recent:
+            by_reason[reason] = by_reason.get(reason, 0) + 1
         return {
             "waiting": counts.get(WAITING, 0),
             "active": counts.get(ACTIVE, 0),
@@ -644,9 +650,5 @@ def _view(handoff: Handoff) -> dict[str, Any]:
         "case": handoff.case,
         "faq_tried": handoff.faq_tried,
         "suggested_next_steps": handoff.suggested_next_steps,
-        "transcript": [_turn(m) for m in _sorted(handoff.messages)],
+        "transcript": [_turn(m) for m in handoff.messages],
     }
-
-
-def _sorted(messages: Sequence[Message]) -> list[Message]:
-    return sorted(messages, key=lambda m: m.id or 0)
