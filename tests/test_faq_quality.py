@@ -1,8 +1,8 @@
 """Retrieval quality on the real knowledge base, measured on the held-out sets.
 
-faq_test.yml and faq_test2.yml are never used for tuning (the calibration
-reads faq_dev.yml). The floors sit a little below the figures measured when
-this was written (docs/benchmarks.md, "## FAQ retrieval"): they catch
+faq_test.yml, faq_test2.yml and faq_test3.yml are never used for tuning (the
+calibration reads faq_dev.yml and faq_dev2.yml). The floors sit a little below
+the figures measured when this was written (docs/benchmarks.md, "## FAQ retrieval"): they catch
 regressions. They are not the issue's targets; where a target is not reached
 the docs say so. Every miss is printed, so a failing run shows what broke.
 """
@@ -23,25 +23,34 @@ from bot.faq.settings import FaqSettings
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 
-# Measured (bench/faq, docs/benchmarks.md):
-#   faq_test:  top-1 0.875, top-3 0.967, no-answer recall 0.983,
-#              answered precision 0.937, answered right 0.742
-#   faq_test2: top-1 0.938, top-3 0.975, no-answer recall 0.900,
-#              answered precision 0.915, answered right 0.938
+# Measured (bench/faq, docs/benchmarks.md), calibrated on faq_dev + faq_dev2:
+#   faq_test:  top-1 0.900, top-3 0.992, no-answer recall 0.983,
+#              answered precision 0.978, answered right 0.742
+#   faq_test2: top-1 0.963, top-3 1.000, no-answer recall 0.933,
+#              answered precision 0.938, answered right 0.938
+#   faq_test3: top-1 0.988, top-3 1.000, no-answer recall 0.967,
+#              answered precision 0.987, answered right 0.963
 FLOORS = {
     "faq_test.yml": {
-        "top1": 0.85,
-        "top3": 0.94,
+        "top1": 0.88,
+        "top3": 0.97,
         "no_answer_recall": 0.95,
-        "answered_precision": 0.91,
+        "answered_precision": 0.95,
         "answered_right_share": 0.70,
     },
     "faq_test2.yml": {
-        "top1": 0.91,
-        "top3": 0.95,
+        "top1": 0.93,
+        "top3": 0.97,
         "no_answer_recall": 0.85,
-        "answered_precision": 0.88,
+        "answered_precision": 0.90,
         "answered_right_share": 0.90,
+    },
+    "faq_test3.yml": {
+        "top1": 0.95,
+        "top3": 0.97,
+        "no_answer_recall": 0.90,
+        "answered_precision": 0.95,
+        "answered_right_share": 0.92,
     },
 }
 

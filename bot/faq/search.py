@@ -15,7 +15,7 @@ the weighted sum ranks them. The same fused score, and its margin over the
 runner-up, decide whether to answer, to offer the top candidates, or to say
 nothing: an out-of-scope question ("рецепт борща") lifts no article clearly
 above the rest. Weights and thresholds were chosen on tests/data/faq_dev.yml
-(see bench/faq); tests/data/faq_test.yml was only used to report.
+and faq_dev2.yml (see bench/faq); the faq_test*.yml sets are only reported.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ CONFIDENCE_FEATURES = (
 @dataclass(frozen=True)
 class ConfidenceModel:
     """P(the best article answers the query): logistic regression over
-    standardized features, fitted on faq_dev.yml by `python -m bot.faq.calibrate`."""
+    standardized features, fitted on the dev sets by `python -m bot.faq.calibrate`."""
 
     mean: tuple[float, ...]
     scale: tuple[float, ...]
