@@ -34,8 +34,9 @@ def test_heldout_intent_accuracy_and_out_of_scope(stack: Stack) -> None:
     for text, expected, predicted in report.errors:
         print(f"  {expected:>20} -> {predicted:<20} {text}")
     assert report.in_scope_total >= 300 and report.oos_total >= 100
-    # Measured 0.953 / 0.942 through the server (whole model, bin/train) and
-    # 0.973 / 0.908 NLU-only (bench/nlu): the same data and config, trained in a
-    # different order. The floors sit two points under the lower of the two.
-    assert report.in_scope_accuracy >= 0.93, report.summary()
-    assert report.oos_recall >= 0.89, report.summary()
+    # Issue 7's targets, held through the server with the model bin/train
+    # builds. Training is seeded (DIET and TED random_seed: 1) and reproduced
+    # the same figures on fresh machines: 286/300 in scope (0.953) and 113/120
+    # out of scope (0.942); NLU-only (bench/nlu) 0.973 / 0.908.
+    assert report.in_scope_accuracy >= 0.95, report.summary()
+    assert report.oos_recall >= 0.90, report.summary()
