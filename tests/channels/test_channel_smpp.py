@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.channels.conftest import SMPP_SOURCE, SMPP_SYSTEM_ID, ChannelStack
-from tests.fakes.server import wait_until
+from tests.fakes.server import wait_for_messages, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -21,11 +21,8 @@ def new_number() -> str:
 
 
 def texts(channel_stack: ChannelStack, number: str, at_least: int) -> list[str]:
-    return list(
-        wait_until(
-            lambda: (found := channel_stack.smsc.texts_to(number)) and len(found) >= at_least and found,
-            what=f"{at_least} SMS to {number} over SMPP",
-        )
+    return wait_for_messages(
+        lambda: channel_stack.smsc.texts_to(number), at_least, f"SMS to {number} over SMPP"
     )
 
 

@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from tests.channels.conftest import TWILIO_FROM, TWILIO_TOKEN, ChannelStack
-from tests.fakes.server import wait_until
+from tests.fakes.server import wait_for_messages
 from tests.fakes.twilio_api import post_webhook, twilio_signature
 
 pytestmark = pytest.mark.e2e
@@ -28,12 +28,7 @@ def sms(channel_stack: ChannelStack, number: str, body: str) -> int:
 
 
 def replies(channel_stack: ChannelStack, number: str, at_least: int) -> list[str]:
-    return list(
-        wait_until(
-            lambda: (found := channel_stack.twilio.to(number)) and len(found) >= at_least and found,
-            what=f"{at_least} SMS to {number}",
-        )
-    )
+    return wait_for_messages(lambda: channel_stack.twilio.to(number), at_least, f"SMS to {number}")
 
 
 def test_a_text_message_gets_an_sms_reply(channel_stack: ChannelStack) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from tests.channels.conftest import PUBLIC_WEBHOOK, TELEGRAM_SECRET, ChannelStack
 from tests.conftest import TOKEN, http_json
-from tests.fakes.server import wait_until
+from tests.fakes.server import wait_for_messages, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -40,11 +40,8 @@ def post_update(
 
 
 def texts(channel_stack: ChannelStack, chat: int, at_least: int) -> list[str]:
-    return list(
-        wait_until(
-            lambda: (found := channel_stack.telegram.texts_to(chat)) and len(found) >= at_least and found,
-            what=f"{at_least} Telegram messages to chat {chat}",
-        )
+    return wait_for_messages(
+        lambda: channel_stack.telegram.texts_to(chat), at_least, f"Telegram messages to chat {chat}"
     )
 
 

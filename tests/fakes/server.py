@@ -63,3 +63,10 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 30, what: str = "c
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def wait_for_messages(read: Callable[[], list[str]], at_least: int, what: str) -> list[str]:
+    """Polls a fake provider's outbox until it holds `at_least` messages; returns them all."""
+    return list(
+        wait_until(lambda: (found := read()) and len(found) >= at_least and found, what=f"{at_least} {what}")
+    )
