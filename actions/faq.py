@@ -9,6 +9,7 @@ base could not answer goes to the knowledge-gap log for the team.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 from pathlib import Path
@@ -21,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import hand_over
 from bot import config
 from bot.faq import Article, FaqSearch, gaps, render
+from bot.nlu import message_vector
 
 MAX_CHOICES = 3
 FALLBACK_INTENT = "nlu_fallback"
@@ -106,7 +108,12 @@ class ActionAnswerFaq(Action):
             except KeyError:
                 pass  # a stale button: search the text instead
         text = str(tracker.latest_message.get("text") or "")
-        result = await loop.run_in_executor(None, search.search, text)
+        # The NLU pipeline already embedded this message with the same encoder:
+        # reusing its vector skips the slowest step of the search.
+        vector = message_vector.unpack(
+            tracker.latest_message.get(message_vector.PARSE_KEY), search.encoder.name, search.encoder.dim
+        )
+        result = await loop.run_in_executor(None, functools.partial(search.search, text, vector=vector))
         if result.decision == "answer" and result.answer is not None:
             return await answer_with(dispatcher, tracker, result.answer)
         if result.decision == "choices":

