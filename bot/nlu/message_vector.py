@@ -2,9 +2,10 @@
 
 Both sides embed the same customer message with the same bundled encoder: the
 NLU featurizer for DIET, the FAQ search for retrieval. Encoding is most of a
-FAQ search (about 14-22 ms of a 17-30 ms query on these cores), so the
-featurizer puts its vector into the parse data (`tracker.latest_message`) and
-the FAQ action reuses it instead of encoding the text a second time.
+FAQ search (14-48 ms on these cores depending on the day, against 2-5 ms for
+everything else even at 100k chunks; bench/faq e2e), so the featurizer puts
+its vector into the parse data (`tracker.latest_message`) and the FAQ action
+reuses it instead of encoding the text a second time.
 
 Stored as base64 float16 (about 1 KB per message: parse data is kept with every
 user event in the tracker store); rounding moves a cosine by ~1e-4. The model
