@@ -47,12 +47,11 @@ sys.path.insert(0, str(ROOT))
 
 from bot.faq import settings as faq_settings  # noqa: E402
 from bot.faq.articles import Article, load_articles  # noqa: E402
-from bot.faq.calibrate import load_questions  # noqa: E402
+from bot.faq.calibrate import DEV, load_questions  # noqa: E402
 from bot.faq.encoders import Encoder, Vectors, make_encoder  # noqa: E402
 from bot.faq.index import _cache_dir, _embed_article, build_index  # noqa: E402
 from bot.nlu import message_vector  # noqa: E402
 
-DEV = ROOT / "tests" / "data" / "faq_dev.yml"
 SIZES = (1_000, 10_000, 100_000)
 _COPY = re.compile(r" №\d+")
 
