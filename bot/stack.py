@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 from types import FrameType
 
-from bot.config import ROOT, Settings, channel_settings, load
+from bot.config import ROOT, Settings, load
 
 STARTUP_TIMEOUT_S = 300.0
 
@@ -36,7 +36,7 @@ def health_checks(settings: Settings) -> dict[str, str]:
     return {
         "rasa": f"{settings.rasa_url}/status?token={token}",
         "actions": f"http://{settings.host}:{settings.actions_port}/health",
-        "desk": f"{settings.desk_url}/api/health",
+        "desk": f"{settings.desk.url}/api/health",
     }
 
 
@@ -55,18 +55,18 @@ def wait_until_ready(checks: dict[str, str], process: subprocess.Popen[bytes], t
 
 def channel_lines(settings: Settings) -> list[str]:
     """Where the customer channels are, and which are off for want of credentials."""
-    ch = channel_settings()
+    ch = settings.channels
     telegram = "off (TELEGRAM_BOT_TOKEN not set)"
-    if ch.telegram_token:
-        telegram = f"on, webhook {ch.telegram_webhook_url}" if ch.telegram_webhook_url else "on, long polling"
+    if ch.telegram.token:
+        telegram = f"on, webhook {ch.telegram.webhook_url}" if ch.telegram.webhook_url else "on, long polling"
     sms = "off (TWILIO_* not set)"
-    if ch.twilio_account_sid and ch.twilio_auth_token and ch.twilio_from_number:
-        sms = f"on, provider posts to {ch.sms_webhook_url or settings.rasa_url + '/webhooks/sms/webhook'}"
+    if ch.twilio.account_sid and ch.twilio.auth_token and ch.twilio.from_number:
+        sms = f"on, provider posts to {ch.twilio.webhook_url or settings.rasa_url + '/webhooks/sms/webhook'}"
     return [
         f"      Website widget demo: {settings.rasa_url}/webhooks/widget/demo",
         f"      Telegram: {telegram}",
         f"      SMS: {sms}",
-        f"      SMS over SMPP: {f'on, SMSC {ch.smpp_host}:{ch.smpp_port}' if ch.smpp_host and ch.smpp_system_id else 'off'}",
+        f"      SMS over SMPP: {f'on, SMSC {ch.smpp.host}:{ch.smpp.port}' if ch.smpp.host and ch.smpp.system_id else 'off'}",
     ]
 
 
@@ -80,8 +80,8 @@ def banner(settings: Settings) -> str:
             f"      REST channel: {rest}",
             f'      curl -s {rest} -d \'{{"sender": "me", "message": "привет"}}\'',
             *channel_lines(settings),
-            f"    Agent console: {settings.desk_url}/  (API: {settings.desk_url}/api, "
-            f"OpenAPI: {settings.desk_url}/api/openapi.json)",
+            f"    Agent console: {settings.desk.url}/  (API: {settings.desk.url}/api, "
+            f"OpenAPI: {settings.desk.url}/api/openapi.json)",
             "      first login: DESK_ADMIN_USER/DESK_ADMIN_PASSWORD, or the password the desk printed above",
             "    Press Ctrl-C to stop everything.",
             "",

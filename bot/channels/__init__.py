@@ -1,7 +1,7 @@
 """The customer channels the Rasa server speaks: website widget, Telegram, SMS.
 
 One module per channel; each is registered in `credentials.yml` by its module
-path and reads its own settings from `bot.config.channel_settings()`, so a
+path and reads its own settings from `bot.config.load().channels`, so a
 channel without credentials is off (and says so once in the log) instead of
 failing Rasa's start-up. Sender ids are namespaced per channel (`web:`, `tg:`,
 `sms:`) so two channels can never share a conversation.

@@ -38,7 +38,7 @@ from sanic.response import HTTPResponse
 from bot.channels import sms_text
 from bot.channels.common import say_off_once
 from bot.channels.sms import Menus, OptOuts, SmsOutput, handle_incoming
-from bot.config import ChannelSettings, channel_settings, load
+from bot.config import ChannelSettings, load
 
 logger = logging.getLogger(__name__)
 
@@ -114,16 +114,16 @@ class SmppLink:
         delay = 1.0
         while not self._stop.is_set():
             client = smpplib.client.Client(
-                s.smpp_host, s.smpp_port, timeout=30, allow_unknown_opt_params=True
+                s.smpp.host, s.smpp.port, timeout=30, allow_unknown_opt_params=True
             )
             client.set_message_received_handler(self._received)
             try:
                 client.connect()
-                client.bind_transceiver(system_id=s.smpp_system_id, password=s.smpp_password)
+                client.bind_transceiver(system_id=s.smpp.system_id, password=s.smpp.password)
                 self.client = client
                 self.bound.set()
                 delay = 1.0
-                logger.info("smpp: bound to %s:%s as %s", s.smpp_host, s.smpp_port, s.smpp_system_id)
+                logger.info("smpp: bound to %s:%s as %s", s.smpp.host, s.smpp.port, s.smpp.system_id)
                 client.listen()
             except Exception as error:
                 if not self._stop.is_set():
@@ -169,7 +169,7 @@ class SmppLink:
                 self.client.send_message(
                     source_addr_ton=TON_INTERNATIONAL,
                     source_addr_npi=NPI_ISDN,
-                    source_addr=self.settings.smpp_source_addr,
+                    source_addr=self.settings.smpp.source_addr,
                     dest_addr_ton=TON_INTERNATIONAL,
                     dest_addr_npi=NPI_ISDN,
                     destination_addr=number.lstrip("+"),
@@ -220,14 +220,15 @@ class SmppInput(InputChannel):  # type: ignore[misc]
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SmppInput:
-        return cls(channel_settings(), load().var_dir / "channels" / "smpp_opt_outs.json")
+        settings = load()
+        return cls(settings.channels, settings.var_dir / "channels" / "smpp_opt_outs.json")
 
     def __init__(self, settings: ChannelSettings, opt_out_file: Path) -> None:
         self.settings = settings
         self.output: SmppOutput | None = None
         missing = [
             n
-            for n, v in (("SMPP_HOST", settings.smpp_host), ("SMPP_SYSTEM_ID", settings.smpp_system_id))
+            for n, v in (("SMPP_HOST", settings.smpp.host), ("SMPP_SYSTEM_ID", settings.smpp.system_id))
             if not v
         ]
         if missing:

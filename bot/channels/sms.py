@@ -38,7 +38,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels import sms_text
 from bot.channels.common import agent_name, buttons_of, namespaced, provider_id, say_off_once
-from bot.config import ChannelSettings, channel_settings, load
+from bot.config import ChannelSettings, load
 
 logger = logging.getLogger(__name__)
 
@@ -164,10 +164,10 @@ class TwilioOutput(SmsOutput):
 
     async def deliver(self, number: str, text: str) -> None:
         s = self.settings
-        url = f"{s.twilio_api_base}/2010-04-01/Accounts/{s.twilio_account_sid}/Messages.json"
+        url = f"{s.twilio.api_base}/2010-04-01/Accounts/{s.twilio.account_sid}/Messages.json"
         to = f"+{number}" if number.isdigit() else number
-        form = {"From": s.twilio_from_number, "To": to, "Body": text}
-        auth = aiohttp.BasicAuth(s.twilio_account_sid, s.twilio_auth_token)
+        form = {"From": s.twilio.from_number, "To": to, "Body": text}
+        auth = aiohttp.BasicAuth(s.twilio.account_sid, s.twilio.auth_token)
         async with self._http().post(url, data=form, auth=auth) as reply:
             if reply.status >= 300:
                 logger.error("sms: provider refused the message (%s): %s", reply.status, await reply.text())
@@ -217,16 +217,17 @@ class SmsInput(InputChannel):  # type: ignore[misc]
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SmsInput:
-        return cls(channel_settings(), load().var_dir / "channels" / "sms_opt_outs.json")
+        settings = load()
+        return cls(settings.channels, settings.var_dir / "channels" / "sms_opt_outs.json")
 
     def __init__(self, settings: ChannelSettings, opt_out_file: Path) -> None:
         self.settings = settings
         missing = [
             name
             for name, value in (
-                ("TWILIO_ACCOUNT_SID", settings.twilio_account_sid),
-                ("TWILIO_AUTH_TOKEN", settings.twilio_auth_token),
-                ("TWILIO_FROM_NUMBER", settings.twilio_from_number),
+                ("TWILIO_ACCOUNT_SID", settings.twilio.account_sid),
+                ("TWILIO_AUTH_TOKEN", settings.twilio.auth_token),
+                ("TWILIO_FROM_NUMBER", settings.twilio.from_number),
             )
             if not value
         ]
@@ -234,7 +235,7 @@ class SmsInput(InputChannel):  # type: ignore[misc]
         self.output: TwilioOutput | None = None
         if self.enabled:
             self.output = TwilioOutput(settings, OptOuts(opt_out_file), Menus())
-            self.validator = RequestValidator(settings.twilio_auth_token)
+            self.validator = RequestValidator(settings.twilio.auth_token)
         else:
             say_off_once(PREFIX, f"{', '.join(missing)} not set")
 
@@ -251,7 +252,7 @@ class SmsInput(InputChannel):  # type: ignore[misc]
             if self.output is None:
                 return response.text("SMS channel is off", status=404)
             signature = request.headers.get("X-Twilio-Signature", "")
-            url = self.settings.sms_webhook_url or request.url
+            url = self.settings.twilio.webhook_url or request.url
             if not signature or not self.validator.validate(url, request.form, signature):
                 logger.warning("sms: refused a webhook call with a bad signature")
                 return response.text("invalid signature", status=403)

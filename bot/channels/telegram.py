@@ -30,10 +30,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
-import os
-import secrets
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -47,7 +44,7 @@ from telegram.helpers import escape_markdown
 from telegram.request import HTTPXRequest
 
 from bot.channels.common import agent_name, buttons_of, namespaced, provider_id, say_off_once
-from bot.config import ChannelSettings, channel_settings, load
+from bot.config import Settings, TelegramSettings, load
 
 logger = logging.getLogger(__name__)
 
@@ -177,10 +174,10 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
-        return cls(channel_settings(), load().var_dir)
+        return cls(load())
 
-    def __init__(self, settings: ChannelSettings, var_dir: Path) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings) -> None:
+        self.settings: TelegramSettings = settings.channels.telegram
         self.output: TelegramOutput | None = None
         self.secret = ""
         self._poller: asyncio.Task[None] | None = None
@@ -188,19 +185,19 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         # Telegram delivers an update again when it saw no 200 in time; the
         # latest ids are remembered so a retry is not answered twice.
         self._seen: collections.OrderedDict[int, None] = collections.OrderedDict()
-        if not settings.telegram_token:
+        if not self.settings.token:
             say_off_once(CHANNEL, "TELEGRAM_BOT_TOKEN not set")
             return
-        base = settings.telegram_api_base
+        base = self.settings.api_base
         bot = Bot(
-            settings.telegram_token,
+            self.settings.token,
             base_url=f"{base}/bot",
             base_file_url=f"{base}/file/bot",
             request=HTTPXRequest(connection_pool_size=16),
             get_updates_request=HTTPXRequest(),
         )
         self.output = TelegramOutput(bot, CallbackData())
-        self.secret = settings.telegram_webhook_secret or _generated_secret(var_dir)
+        self.secret = settings.telegram_webhook_secret()
 
     def get_output_channel(self) -> OutputChannel | None:
         return self.output
@@ -209,13 +206,7 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         bp = Blueprint("telegram_webhook", __name__)
 
         async def health(_: Request) -> HTTPResponse:
-            mode = (
-                "off"
-                if self.output is None
-                else "webhook"
-                if self.settings.telegram_webhook_url
-                else "polling"
-            )
+            mode = "off" if self.output is None else "webhook" if self.settings.webhook_url else "polling"
             return response.json({"status": "ok" if self.output else "off", "mode": mode})
 
         async def receive(request: Request) -> HTTPResponse:
@@ -237,7 +228,7 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
             self._app = app
             if self.output is None:
                 return
-            if self.settings.telegram_webhook_url:
+            if self.settings.webhook_url:
                 await self._set_webhook()
             else:
                 self._poller = asyncio.create_task(self._poll(on_new_message))
@@ -260,9 +251,9 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         try:
             await self.output.bot.initialize()
             await self.output.bot.set_webhook(
-                self.settings.telegram_webhook_url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
+                self.settings.webhook_url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
             )
-            logger.info("telegram: webhook set to %s", self.settings.telegram_webhook_url)
+            logger.info("telegram: webhook set to %s", self.settings.webhook_url)
         except TelegramError as error:
             logger.error("telegram: setWebhook failed (%s); updates will not arrive", error)
 
@@ -369,16 +360,3 @@ async def _handoff_active(app: Sanic | None, sender_id: str) -> bool:
         return False
     slot = tracker.slots.get("handoff_active")
     return bool(tracker.is_paused() or (slot is not None and slot.value))
-
-
-def _generated_secret(var_dir: Path) -> str:
-    """A webhook secret made once and kept in var/secrets (never in the repo)."""
-    path = var_dir / "secrets" / "telegram_webhook_secret"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(value + "\n")
-    return value

@@ -37,7 +37,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.common import agent_name, buttons_of, namespaced, provider_id
-from bot.config import ChannelSettings, channel_settings
+from bot.config import ChannelSettings, load
 
 logger = logging.getLogger(__name__)
 
@@ -147,10 +147,10 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WidgetInput:
-        return cls(channel_settings())
+        return cls(load().channels)
 
     def __init__(self, settings: ChannelSettings) -> None:
-        origins: str | list[str] | None = settings.widget_allowed_origins or None
+        origins: str | list[str] | None = list(settings.widget.allowed_origins) or None
         if origins == ["*"]:
             origins = "*"
         self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins)

@@ -20,9 +20,9 @@ def main() -> None:
         app = create_app(settings)
     except HoursError as error:
         raise SystemExit(f"configuration error: {error}") from None
-    db.migrate(settings.desk_database_url)
-    print(f"==> desk: console at {settings.desk_url}/ , API at {settings.desk_url}/api", flush=True)
-    web.run_app(app, host=settings.host, port=settings.desk_port, print=None)
+    db.migrate(settings.desk.database_url)
+    print(f"==> desk: console at {settings.desk.url}/ , API at {settings.desk.url}/api", flush=True)
+    web.run_app(app, host=settings.host, port=settings.desk.port, print=None)
 
 
 if __name__ == "__main__":

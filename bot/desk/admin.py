@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import os
 import sys
 
 from sqlalchemy import select
@@ -48,11 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--role", choices=[AGENT, SUPERVISOR], default=SUPERVISOR)
     parser.add_argument("--name", help="the name customers and colleagues see")
     args = parser.parse_args(argv)
-    password = os.environ.get("DESK_ADMIN_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
+    settings = config.load()
+    password = settings.desk.admin_password or getpass.getpass(f"password for {args.username}: ")
     if len(password) < auth.MIN_PASSWORD_LENGTH:
         print(f"error: the password needs at least {auth.MIN_PASSWORD_LENGTH} characters", file=sys.stderr)
         return 2
-    url = config.load().desk_database_url
+    url = settings.desk.database_url
     db.migrate(url)
     verb = asyncio.run(upsert(url, args.username, password, args.role, args.name))
     print(f"==> {verb} {args.role} '{args.username}'")

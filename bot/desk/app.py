@@ -3,7 +3,6 @@ of store, Rasa client and live hub. `python -m bot.desk` serves it."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,22 +25,20 @@ async def index(request: web.Request) -> web.FileResponse:
 
 
 def create_app(settings: config.Settings) -> web.Application:
-    hours = WorkingHours.parse(settings.desk_hours, settings.desk_timezone)
+    hours = WorkingHours.parse(settings.desk.hours, settings.desk.timezone)
     app = web.Application(middlewares=[api.api_middleware])
     app[api.SERVICE_TOKEN] = settings.desk_service_token()
-    app[api.FAQ_DIR] = Path(os.environ.get("FAQ_DIR") or config.ROOT / "data" / "faq")
+    app[api.FAQ_DIR] = settings.faq.faq_dir
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        engine = db.create_engine(settings.desk_database_url)
+        engine = db.create_engine(settings.desk.database_url)
         async with aiohttp.ClientSession() as http:
             rasa = RasaApi(settings.rasa_url, settings.rasa_api_token(), http)
             desk = Desk(db.sessions(engine), hours, rasa, LiveHub())
             app[api.DESK] = desk
-            generated = await desk.ensure_admin(
-                os.environ.get("DESK_ADMIN_USER"), os.environ.get("DESK_ADMIN_PASSWORD")
-            )
+            generated = await desk.ensure_admin(settings.desk.admin_user, settings.desk.admin_password)
             if generated is not None:
-                user = os.environ.get("DESK_ADMIN_USER") or "admin"
+                user = settings.desk.admin_user or "admin"
                 print(
                     f"==> desk: created the supervisor account '{user}' with the password {generated}\n"
                     "    (shown only this once; set DESK_ADMIN_USER/DESK_ADMIN_PASSWORD to choose your own)",

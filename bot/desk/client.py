@@ -23,7 +23,7 @@ async def _call(method: str, path: str, body: dict[str, Any] | None = None) -> t
     try:
         async with (
             aiohttp.ClientSession(timeout=TIMEOUT, headers=headers) as session,
-            session.request(method, settings.desk_url + path, json=body) as response,
+            session.request(method, settings.desk.url + path, json=body) as response,
         ):
             if response.status >= 500 or response.status == 401:
                 raise DeskUnavailable(f"the desk answered {response.status}: {await response.text()}")

@@ -43,7 +43,7 @@ class DeskEventBroker(EventBroker):
         cls, broker_config: EndpointConfig, event_loop: asyncio.AbstractEventLoop | None = None
     ) -> DeskEventBroker:
         settings = config.load()
-        url = broker_config.url or f"{settings.desk_url}/api/internal/events"
+        url = broker_config.url or f"{settings.desk.url}/api/internal/events"
         return cls(url, settings.desk_service_token())
 
     def publish(self, event: dict[str, Any]) -> None:

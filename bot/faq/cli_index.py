@@ -12,7 +12,7 @@ import logging
 import sys
 import time
 
-from bot.faq import settings as faq_settings
+from bot import config
 from bot.faq.articles import ArticleError, load_articles
 from bot.faq.encoders import make_encoder
 from bot.faq.index import build_index
@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="re-embed every article (ignore the cache)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    settings = faq_settings.load()
+    settings = config.load().faq
     started = time.perf_counter()
     try:
         articles = load_articles(settings.faq_dir)
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"==> {len(articles)} articles loaded from {settings.faq_dir}", flush=True)
     print(f"==> encoder {settings.encoder}", flush=True)
-    encoder = make_encoder(settings.encoder)
+    encoder = make_encoder(settings.encoder, settings.encoder_threads)
     report = build_index(
         articles,
         settings.index_dir,

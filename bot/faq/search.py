@@ -34,7 +34,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from bot.faq import settings as faq_settings
+from bot import config
 from bot.faq.articles import Article, load_articles
 from bot.faq.encoders import Encoder, make_encoder
 from bot.faq.index import MANIFEST, IndexInvalid, LoadedIndex, build_index, load_index
@@ -193,13 +193,13 @@ class FaqSearch:
 
     def __init__(
         self,
-        settings: faq_settings.FaqSettings | None = None,
+        settings: config.FaqSettings | None = None,
         encoder: Encoder | None = None,
         tuning: Tuning | None = None,
         build_if_missing: bool = True,
     ) -> None:
-        self.settings = settings or faq_settings.load()
-        self.encoder = encoder or make_encoder(self.settings.encoder)
+        self.settings = settings or config.load().faq
+        self.encoder = encoder or make_encoder(self.settings.encoder, self.settings.encoder_threads)
         self.tuning = tuning or Tuning.load()
         self._build_if_missing = build_if_missing
         self._lock = threading.Lock()

@@ -41,7 +41,7 @@ class SupportEntityExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SupportEntityExtractor:
-        return cls(ZoneInfo(config.load().desk_timezone))
+        return cls(ZoneInfo(config.load().desk.timezone))
 
     def process(self, messages: list[Message]) -> list[Message]:
         today = datetime.now(self._zone).date()
