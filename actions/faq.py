@@ -21,26 +21,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import hand_over
 from bot import config
-from bot.faq import Article, FaqSearch, gaps, render
+from bot.faq import Article, gaps, render
+from bot.faq.shared import shared_search
 from bot.nlu import message_vector
 
 MAX_CHOICES = 3
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACKS_BEFORE_HANDOFF = 2
-
-_search: FaqSearch | None = None
-_search_lock = threading.Lock()
-
-
-def faq_search() -> FaqSearch:
-    """The process-wide index: loaded once, refreshed when bin/faq-index rebuilt it."""
-    global _search
-    with _search_lock:
-        if _search is None:
-            _search = FaqSearch()
-        else:
-            _search.reload_if_changed()
-        return _search
 
 
 def gap_log() -> Path:
@@ -49,13 +36,6 @@ def gap_log() -> Path:
 
 def _button_payload(article_id: str) -> str:
     return "/faq" + json.dumps({"faq_article": article_id})
-
-
-def article_title(article_id: str) -> str:
-    try:
-        return faq_search().article(article_id).title
-    except KeyError:
-        return article_id
 
 
 async def answer_with(
@@ -100,7 +80,7 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         loop = asyncio.get_running_loop()
-        search = await loop.run_in_executor(None, faq_search)
+        search = await loop.run_in_executor(None, shared_search)
         chosen = next(tracker.get_latest_entity_values("faq_article"), None)
         if chosen:
             try:
@@ -192,4 +172,4 @@ def _question_before_last(tracker: Tracker) -> str:
 
 
 # Load the index while the action server starts, not at the first question.
-threading.Thread(target=faq_search, name="faq-warmup", daemon=True).start()
+threading.Thread(target=shared_search, name="faq-warmup", daemon=True).start()

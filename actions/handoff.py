@@ -22,6 +22,7 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, Even
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.desk import case, client
+from bot.faq.shared import article_title
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +54,6 @@ def _last_bot_action(tracker: Tracker) -> str | None:
 
 def faq_tried(tracker: Tracker) -> list[dict[str, str]]:
     """The FAQ articles the bot answered with in this conversation, oldest first."""
-    from actions.faq import article_title  # the FAQ actions import this module
-
     ids: list[str] = []
     for event in tracker.events:
         if event.get("event") == "restart":
