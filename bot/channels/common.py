@@ -1,15 +1,25 @@
 """Pieces every channel shares: sender-id namespaces, the "channel is off" log
-line, and how an agent's name is read from a bot message.
+line, how an agent's name and buttons are read from a bot message, and how a
+channel reads a conversation from Rasa's tracker store.
 
-Kept free of Rasa imports so it can be unit-tested from either environment.
+Kept free of Rasa imports so it can be unit-tested from either environment
+(the tracker store is reached through the Sanic app Rasa passes in).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypedDict, cast
 
 logger = logging.getLogger(__name__)
+
+
+class Button(TypedDict, total=False):
+    """A button of a bot message as Rasa sends it (`title` is always there)."""
+
+    title: str
+    payload: str
+
 
 _said_off: set[str] = set()
 
@@ -50,7 +60,31 @@ def agent_name(message: dict[str, Any]) -> str | None:
     return str(name).strip() or None if name else None
 
 
-def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+def buttons_of(message: dict[str, Any]) -> list[Button]:
     """Buttons or quick replies of a bot message, as a list of title/payload."""
     found = message.get("buttons") or message.get("quick_replies") or []
-    return [b for b in found if isinstance(b, dict) and b.get("title")]
+    return cast(list[Button], [b for b in found if isinstance(b, dict) and b.get("title")])
+
+
+async def tracker_of(app: Any, sender_id: str) -> Any | None:
+    """The conversation's Rasa tracker, through the agent Rasa keeps on its
+    Sanic app (`app.ctx.agent`); None when there is none yet, no tracker store,
+    or the store failed (logged: a channel answers without it)."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return None
+    try:
+        return await agent.tracker_store.retrieve(sender_id)
+    except Exception:
+        logger.exception("channels: the conversation %s could not be read", sender_id)
+        return None
+
+
+async def handoff_active(app: Any, sender_id: str) -> bool:
+    """True while a person handles the conversation: Rasa's conversation is
+    paused, or the handoff's `handoff_active` slot is set."""
+    tracker = await tracker_of(app, sender_id)
+    if tracker is None:
+        return False
+    slot = tracker.slots.get("handoff_active")
+    return bool(tracker.is_paused() or (slot is not None and slot.value))

@@ -43,7 +43,14 @@ from telegram.error import TelegramError
 from telegram.helpers import escape_markdown
 from telegram.request import HTTPXRequest
 
-from bot.channels.common import agent_name, buttons_of, namespaced, provider_id, say_off_once
+from bot.channels.common import (
+    agent_name,
+    buttons_of,
+    handoff_active,
+    namespaced,
+    provider_id,
+    say_off_once,
+)
 from bot.config import Settings, TelegramSettings, load
 
 logger = logging.getLogger(__name__)
@@ -341,22 +348,9 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         sender_id = namespaced(PREFIX, message.chat.id)
         item = getattr(message, kind)
         file_id = item[-1].file_id if isinstance(item, (list, tuple)) else item.file_id
-        if await _handoff_active(app, sender_id):
+        if await handoff_active(app, sender_id):
             label = f"[{MEDIA_KINDS[kind]}] {message.caption or ''}".strip()
             await self.output.send_text_message(sender_id, MEDIA_TO_AGENT_REPLY)
             return label, {"attachment": {"type": kind, "telegram_file_id": file_id}}
         await self.output.send_text_message(sender_id, MEDIA_REPLY)
         return None, {}
-
-
-async def _handoff_active(app: Sanic | None, sender_id: str) -> bool:
-    """True while a person handles the conversation: Rasa's conversation is
-    paused, or the handoff's `handoff_active` slot is set."""
-    agent = getattr(getattr(app, "ctx", None), "agent", None)
-    if agent is None or agent.tracker_store is None:
-        return False
-    tracker = await agent.tracker_store.retrieve(sender_id)
-    if tracker is None:
-        return False
-    slot = tracker.slots.get("handoff_active")
-    return bool(tracker.is_paused() or (slot is not None and slot.value))

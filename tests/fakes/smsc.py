@@ -16,7 +16,7 @@ import struct
 import threading
 from dataclasses import dataclass, field
 
-from bot.channels.sms_text import gsm7_decode
+from bot.channels.sms.text import gsm7_decode
 
 BIND_TRANSCEIVER = 0x00000009
 SUBMIT_SM = 0x00000004
