@@ -8,6 +8,7 @@ Kept free of Rasa imports so it can be unit-tested from either environment
 
 from __future__ import annotations
 
+import collections
 import logging
 from typing import Any, TypedDict, cast
 
@@ -22,6 +23,12 @@ class Button(TypedDict, total=False):
 
 
 _said_off: set[str] = set()
+
+MEDIA_REPLY = (
+    "Спасибо! Я, бот, пока понимаю только текст — опишите, пожалуйста, вопрос словами. "
+    "Если нужен человек, напишите «оператор»."
+)
+MEDIA_TO_AGENT_REPLY = "Файл получен и передан оператору."
 
 
 def say_off_once(channel: str, reason: str) -> None:
@@ -64,6 +71,26 @@ def buttons_of(message: dict[str, Any]) -> list[Button]:
     """Buttons or quick replies of a bot message, as a list of title/payload."""
     found = message.get("buttons") or message.get("quick_replies") or []
     return cast(list[Button], [b for b in found if isinstance(b, dict) and b.get("title")])
+
+
+class RecentIds:
+    """The latest ids a provider delivered, so a retry of one delivery (the
+    provider saw no 200 in time and sent it again) is answered once. Bounded:
+    a retry comes within minutes, not after thousands of other messages."""
+
+    def __init__(self, size: int = 2000) -> None:
+        self.size = size
+        self._ids: collections.OrderedDict[str, None] = collections.OrderedDict()
+
+    def first_time(self, delivery_id: str | int) -> bool:
+        """True the first time an id is seen (and remembers it), False after."""
+        key = str(delivery_id)
+        if key in self._ids:
+            return False
+        self._ids[key] = None
+        while len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return True
 
 
 async def tracker_of(app: Any, sender_id: str) -> Any | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from bot.channels.common import buttons_of, handoff_active, namespaced, provider_id, tracker_of
+from bot.channels.common import RecentIds, buttons_of, handoff_active, namespaced, provider_id, tracker_of
 
 
 @dataclass
@@ -76,3 +76,11 @@ async def test_a_handoff_is_a_paused_conversation_or_the_slot() -> None:
     assert await handoff_active(app, "tg:2")
     assert not await handoff_active(app, "tg:3")
     assert not await handoff_active(app, "tg:4")
+
+
+def test_a_retried_delivery_is_known_and_old_ids_are_forgotten() -> None:
+    seen = RecentIds(size=2)
+    assert seen.first_time("SM1") and not seen.first_time("SM1")
+    assert seen.first_time(7) and not seen.first_time("7")
+    assert seen.first_time("SM3")
+    assert seen.first_time("SM1")  # pushed out by two newer ids

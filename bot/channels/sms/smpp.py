@@ -144,20 +144,29 @@ class SmppLink:
         if esm_class & ESM_RECEIPT:
             return 0  # a delivery receipt, not a message
         source = text_of(pdu.source_addr)
-        payload = bytes(pdu.short_message or b"")
+        # A long SMS may come whole in the message_payload TLV, short_message empty.
+        payload = bytes(pdu.short_message or getattr(pdu, "message_payload", None) or b"")
         coding = int(getattr(pdu, "data_coding", 0) or 0)
+        concat: tuple[int, int, int] | None = None
         if esm_class & ESM_UDHI and payload:
             header, payload = payload[: payload[0] + 1], payload[payload[0] + 1 :]
             concat = _concat_info(header)
-            if concat is not None:
-                ref, total, seq = concat
-                parts = self._parts.setdefault((source, ref), {})
-                parts[seq] = decode(payload, coding)
-                if len(parts) < total:
-                    return 0
-                del self._parts[(source, ref)]
-                self.on_text(source, "".join(parts[i] for i in sorted(parts)))
+        elif getattr(pdu, "sar_total_segments", None):
+            # Parts numbered by the sar_* TLVs instead of a UDH.
+            concat = (
+                int(pdu.sar_msg_ref_num or 0),
+                int(pdu.sar_total_segments),
+                int(pdu.sar_segment_seqnum or 1),
+            )
+        if concat is not None and concat[1] > 1:
+            ref, total, seq = concat
+            parts = self._parts.setdefault((source, ref), {})
+            parts[seq] = decode(payload, coding)
+            if len(parts) < total:
                 return 0
+            del self._parts[(source, ref)]
+            self.on_text(source, "".join(parts[i] for i in sorted(parts)))
+            return 0
         self.on_text(source, decode(payload, coding))
         return 0
 

@@ -1,10 +1,16 @@
 """SMS through a Twilio-compatible provider: a signed webhook in, the REST API out.
 
-In: the provider posts `From`, `To`, `Body` (form fields) to
-`/webhooks/sms/webhook` with `X-Twilio-Signature`; twilio's own RequestValidator
-checks it against SMS_WEBHOOK_URL (the public URL the provider signs) or, when
-unset, the request's own URL. A wrong or missing signature gets 403 and nothing
-is processed.
+In: the provider posts its form (`From`, `To`, `Body`, `MessageSid` and a
+dozen more, many of them empty) to `/webhooks/sms/webhook` with
+`X-Twilio-Signature`; twilio's own RequestValidator checks it over exactly what
+was posted (bot.channels.sms.twilio_form: blank values kept) against
+SMS_WEBHOOK_URL (the public URL the provider signs) or, when unset, the
+request's own URL, with and without the port. A wrong or missing signature gets
+403 and nothing is processed. A retry of one delivery (same MessageSid, sent
+again when Twilio saw no answer in time) gets 200 and is not answered again.
+An MMS reaches Rasa with its media noted in metadata (`attachments`); one
+without text gets the polite media answer, or goes to the agent during a
+handoff, as on Telegram.
 
 Out: every reply is a `POST /2010-04-01/Accounts/<sid>/Messages.json` to
 TWILIO_API_BASE with aiohttp, awaited on Rasa's event loop. Rasa's stock Twilio
@@ -32,10 +38,18 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.channels.common import say_off_once
+from bot.channels.common import (
+    MEDIA_REPLY,
+    MEDIA_TO_AGENT_REPLY,
+    RecentIds,
+    handoff_active,
+    namespaced,
+    say_off_once,
+)
 from bot.channels.sms.menus import Menus
 from bot.channels.sms.opt_outs import OptOuts, opt_outs_in
-from bot.channels.sms.rules import PREFIX, SmsOutput, handle_incoming
+from bot.channels.sms.rules import PREFIX, SmsOutput, handle_incoming, number_key
+from bot.channels.sms.twilio_form import Form, media_label, media_of, message_sid, posted_form
 from bot.config import ChannelSettings, load
 
 logger = logging.getLogger(__name__)
@@ -101,6 +115,7 @@ class TwilioInput(InputChannel):  # type: ignore[misc]
         ]
         self.enabled = not missing
         self.output: TwilioOutput | None = None
+        self.answered = RecentIds()
         if self.enabled:
             self.output = TwilioOutput(settings, opt_outs_in(state_dir), Menus())
             self.validator = RequestValidator(settings.twilio.auth_token)
@@ -121,16 +136,15 @@ class TwilioInput(InputChannel):  # type: ignore[misc]
                 return response.text("SMS channel is off", status=404)
             signature = request.headers.get("X-Twilio-Signature", "")
             url = self.settings.twilio.webhook_url or request.url
-            if not signature or not self.validator.validate(url, request.form, signature):
+            form = posted_form(request.body)
+            if not signature or not self.validator.validate(url, form, signature):
                 logger.warning("sms: refused a webhook call with a bad signature")
                 return response.text("invalid signature", status=403)
-            number = request.form.get("From") or ""
-            body = request.form.get("Body") or ""
-            if number:
-                to = request.form.get("To")
-                await handle_incoming(
-                    self.output, number, body, on_new_message, {"sms_to": to} if to else None
-                )
+            sid = message_sid(form)
+            if sid and not self.answered.first_time(sid):
+                logger.info("sms: message %s already handled", sid)
+            elif form.get("From"):
+                await self._incoming(self.output, form, on_new_message, request.app)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         async def close(*_: Any) -> None:
@@ -141,3 +155,24 @@ class TwilioInput(InputChannel):  # type: ignore[misc]
         bp.add_route(receive, "/webhook", methods=["POST"])
         bp.listener(close, "before_server_stop")
         return bp
+
+    @staticmethod
+    async def _incoming(
+        output: TwilioOutput, form: Form, on_new_message: Callable[[UserMessage], Awaitable[Any]], app: Any
+    ) -> None:
+        """A signed SMS or MMS: its text for Rasa, its media in metadata."""
+        number, body = form["From"], form.get("Body", "")
+        metadata: dict[str, Any] = {}
+        if form.get("To"):
+            metadata["sms_to"] = form["To"]
+        media = media_of(form)
+        if media:
+            metadata["attachments"] = media
+            if not body.strip():
+                sender_id = namespaced(PREFIX, number_key(number))
+                if not await handoff_active(app, sender_id):
+                    await output.send_sms(sender_id, MEDIA_REPLY)
+                    return
+                body = media_label(media)
+                await output.send_sms(sender_id, MEDIA_TO_AGENT_REPLY)
+        await handle_incoming(output, number, body, on_new_message, metadata or None)
