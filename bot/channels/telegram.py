@@ -16,7 +16,8 @@ Two modes, chosen by TELEGRAM_WEBHOOK_URL:
 Buttons become inline keyboards; a press arrives as a callback query, is
 answered (so the client stops its spinner) and goes to Rasa as the button's
 payload. Text is sent as MarkdownV2 with everything escaped, and split at 4096
-characters. Photos, documents, voice messages and stickers get a polite answer;
+characters. Photos, documents, voice messages and stickers get a polite answer
+(one with a caption is answered by its caption, the file noted in metadata);
 while a handoff is active (the conversation is paused, or the `handoff_active`
 slot is set) they are passed to Rasa as a user message whose metadata carries
 the file, so the agent sees it in the transcript.
@@ -25,7 +26,6 @@ the file, so the agent sees it in the transcript.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import hashlib
 import hmac
@@ -43,7 +43,17 @@ from telegram.error import TelegramError
 from telegram.helpers import escape_markdown
 from telegram.request import HTTPXRequest
 
-from bot.channels.common import agent_name, buttons_of, namespaced, provider_id, say_off_once
+from bot.channels.common import (
+    MEDIA_REPLY,
+    MEDIA_TO_AGENT_REPLY,
+    RecentIds,
+    agent_name,
+    buttons_of,
+    handoff_active,
+    namespaced,
+    provider_id,
+    say_off_once,
+)
 from bot.config import Settings, TelegramSettings, load
 
 logger = logging.getLogger(__name__)
@@ -63,11 +73,6 @@ MEDIA_KINDS = {
     "video_note": "видеосообщение",
     "sticker": "стикер",
 }
-MEDIA_REPLY = (
-    "Спасибо! Я, бот, пока понимаю только текст — опишите, пожалуйста, вопрос словами. "
-    "Если нужен человек, напишите «оператор»."
-)
-MEDIA_TO_AGENT_REPLY = "Файл получен и передан оператору."
 
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -184,7 +189,7 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         self._app: Sanic | None = None
         # Telegram delivers an update again when it saw no 200 in time; the
         # latest ids are remembered so a retry is not answered twice.
-        self._seen: collections.OrderedDict[int, None] = collections.OrderedDict()
+        self._seen = RecentIds(SEEN_UPDATES)
         if not self.settings.token:
             say_off_once(CHANNEL, "TELEGRAM_BOT_TOKEN not set")
             return
@@ -288,12 +293,9 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]], app: Sanic | None
     ) -> None:
         assert self.output is not None
-        if update.update_id in self._seen:
+        if not self._seen.first_time(update.update_id):
             logger.info("telegram: update %s already handled", update.update_id)
             return
-        self._seen[update.update_id] = None
-        while len(self._seen) > SEEN_UPDATES:
-            self._seen.popitem(last=False)
         bot = self.output.bot
         metadata: dict[str, Any] = {}
         text: str | None = None
@@ -318,6 +320,10 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
                     if text is None:
                         return
             else:
+                # Not asked for (ALLOWED_UPDATES), e.g. edited_message from a
+                # webhook set by another program: said in the log, not dropped silently.
+                kind = next((k for k in update.to_dict() if k != "update_id"), "empty")
+                logger.warning("telegram: update %s (%s) not handled", update.update_id, kind)
                 return
             sender_id = namespaced(PREFIX, chat)
             user = update.effective_user
@@ -337,26 +343,18 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         assert self.output is not None
         kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), None)
         if kind is None:
+            logger.warning("telegram: message %s has neither text nor media; not handled", message.message_id)
             return None, {}
         sender_id = namespaced(PREFIX, message.chat.id)
         item = getattr(message, kind)
         file_id = item[-1].file_id if isinstance(item, (list, tuple)) else item.file_id
-        if await _handoff_active(app, sender_id):
+        attachment = {"attachment": {"type": kind, "telegram_file_id": file_id}}
+        if await handoff_active(app, sender_id):
             label = f"[{MEDIA_KINDS[kind]}] {message.caption or ''}".strip()
             await self.output.send_text_message(sender_id, MEDIA_TO_AGENT_REPLY)
-            return label, {"attachment": {"type": kind, "telegram_file_id": file_id}}
+            return label, attachment
+        if message.caption and message.caption.strip():
+            # The caption is what the customer wrote: the bot answers it.
+            return message.caption, attachment
         await self.output.send_text_message(sender_id, MEDIA_REPLY)
         return None, {}
-
-
-async def _handoff_active(app: Sanic | None, sender_id: str) -> bool:
-    """True while a person handles the conversation: Rasa's conversation is
-    paused, or the handoff's `handoff_active` slot is set."""
-    agent = getattr(getattr(app, "ctx", None), "agent", None)
-    if agent is None or agent.tracker_store is None:
-        return False
-    tracker = await agent.tracker_store.retrieve(sender_id)
-    if tracker is None:
-        return False
-    slot = tracker.slots.get("handoff_active")
-    return bool(tracker.is_paused() or (slot is not None and slot.value))

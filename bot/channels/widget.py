@@ -36,7 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.common import agent_name, buttons_of, namespaced, provider_id
+from bot.channels.common import agent_name, buttons_of, namespaced, provider_id, tracker_of
 from bot.config import ChannelSettings, load
 
 logger = logging.getLogger(__name__)
@@ -159,19 +159,6 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
     def get_output_channel(self) -> OutputChannel | None:
         return self.output
 
-    @staticmethod
-    async def _events(bp: Blueprint, sender_id: str) -> list[dict[str, Any]]:
-        app = getattr(bp.ctx, "app", None)
-        agent = getattr(getattr(app, "ctx", None), "agent", None)
-        if agent is None or agent.tracker_store is None:
-            return []
-        try:
-            tracker = await agent.tracker_store.retrieve(sender_id)
-        except Exception:
-            logger.exception("widget: the history of %s could not be read", sender_id)
-            return []
-        return [event.as_dict() for event in tracker.events] if tracker is not None else []
-
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = self.sio
         bp = SocketBlueprint(sio, "widget_webhook", __name__)
@@ -199,7 +186,8 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
                 # The conversation so far, agent replies sent while the page was
                 # closed included, before the confirmation (after which the
                 # client sends what it queued); other clients ignore the event.
-                events = await self._events(bp, namespaced(PREFIX, session_id))
+                tracker = await tracker_of(getattr(bp.ctx, "app", None), namespaced(PREFIX, session_id))
+                events = [event.as_dict() for event in tracker.events] if tracker is not None else []
                 if events:
                     await sio.emit("session_history", history_of(events), room=sid)
             await sio.emit("session_confirm", session_id, room=sid)

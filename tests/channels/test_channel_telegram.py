@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -145,3 +146,41 @@ def test_a_photo_during_a_handoff_reaches_the_transcript(channel_stack: ChannelS
     last_user = [e for e in events if e["event"] == "user"][-1]
     assert last_user["text"] == "[фото] чек об оплате"
     assert last_user["metadata"]["attachment"] == {"type": "photo", "telegram_file_id": "AgAC-photo"}
+
+
+def test_fields_the_parser_does_not_know_do_not_lose_the_message(channel_stack: ChannelStack) -> None:
+    chat = next(_chats)
+    update = channel_stack.telegram.text_update(chat, "привет")
+    update["business_connection_id"] = "bc1"  # fields of a newer Bot API
+    update["message"]["paid_star_count"] = 5
+    update["message"]["reply_to_story"] = {"chat": {"id": chat, "type": "private"}, "id": 3}
+    assert post_update(channel_stack, update) == 200
+    assert "Здравствуйте" in texts(channel_stack, chat, 1)[0]
+
+
+def test_a_photo_with_a_caption_is_answered_by_its_caption(channel_stack: ChannelStack) -> None:
+    chat = next(_chats)
+    photo = channel_stack.telegram.media_update(chat, "photo")
+    photo["message"]["caption"] = "привет"
+    assert post_update(channel_stack, photo) == 200
+    assert "Здравствуйте" in texts(channel_stack, chat, 1)[0]
+    events = channel_stack.stack.tracker(f"tg:{chat}")["events"]
+    [user] = [e for e in events if e["event"] == "user"]
+    assert user["text"] == "привет"
+    assert user["metadata"]["attachment"] == {"type": "photo", "telegram_file_id": "AgAC-photo"}
+
+
+def test_an_edited_message_is_not_answered_again(channel_stack: ChannelStack) -> None:
+    chat = next(_chats)
+    update = channel_stack.telegram.text_update(chat, "привет")
+    assert post_update(channel_stack, update) == 200
+    texts(channel_stack, chat, 1)
+    edit = {
+        "update_id": update["update_id"] + 10_000,
+        "edited_message": {**update["message"], "text": "привет!"},
+    }
+    edit["edited_message"]["edit_date"] = edit["edited_message"]["date"] + 5
+    assert post_update(channel_stack, edit) == 200
+    time.sleep(1)  # an answer would have arrived by now
+    assert len(channel_stack.telegram.texts_to(chat)) == 1
+    assert f"update {edit['update_id']} (edited_message) not handled" in channel_stack.log()

@@ -4,7 +4,8 @@ It accepts bind_transceiver (checking system_id and password: ESME_RINVPASWD
 otherwise), answers enquire_link and unbind, takes submit_sm (recording each
 part, joining concatenated ones by their UDH) with a submit_sm_resp carrying a
 message id, and sends deliver_sm to the bound ESME on request (a customer's
-message), expecting deliver_sm_resp. PDUs are built and parsed here from the
+message, as a UDH-concatenated, sar_* or message_payload delivery), expecting
+deliver_sm_resp. PDUs are built and parsed here from the
 specification, independently of smpplib, which the channel uses.
 """
 
@@ -16,7 +17,7 @@ import struct
 import threading
 from dataclasses import dataclass, field
 
-from bot.channels.sms_text import gsm7_decode
+from bot.channels.sms.text import gsm7_decode
 
 BIND_TRANSCEIVER = 0x00000009
 SUBMIT_SM = 0x00000004
@@ -28,11 +29,20 @@ RESP = 0x80000000
 ESME_ROK = 0
 ESME_RINVPASWD = 0x0E
 ESME_RINVCMDID = 0x03
+SAR_MSG_REF_NUM = 0x020C
+SAR_TOTAL_SEGMENTS = 0x020E
+SAR_SEGMENT_SEQNUM = 0x020F
+MESSAGE_PAYLOAD = 0x0424
 
 
 def cstring(body: bytes, at: int) -> tuple[str, int]:
     end = body.index(b"\x00", at)
     return body[at:end].decode("latin-1"), end + 1
+
+
+def tlv(tag: int, value: bytes) -> bytes:
+    """An optional parameter: tag, length, value."""
+    return struct.pack(">HH", tag, len(value)) + value
 
 
 def pdu(command: int, sequence: int, body: bytes = b"", status: int = ESME_ROK) -> bytes:
@@ -86,25 +96,43 @@ class FakeSmsc:
     def bound(self) -> bool:
         return self._writer is not None
 
-    def deliver(self, source: str, destination: str, text: str) -> None:
-        """A customer's SMS arriving at the SMSC, passed on to the ESME (UCS-2,
-        in concatenated parts when longer than one SMS)."""
+    def deliver(self, source: str, destination: str, text: str, how: str = "udh") -> None:
+        """A customer's SMS arriving at the SMSC, passed on to the ESME in UCS-2.
+        Longer than one SMS it goes as an SMSC chooses: concatenated parts
+        with a UDH (`udh`), parts carrying the sar_* optional parameters
+        (`sar`), or whole in one deliver_sm's message_payload TLV with an empty
+        short_message (`payload`)."""
         encoded = text.encode("utf-16-be")
+        if how == "payload":
+            self._deliver_part(source, destination, b"", 0, tlv(MESSAGE_PAYLOAD, encoded))
+            return
         if len(encoded) <= 140:
-            chunks, esm_class = [encoded], 0
-        else:
-            pieces = [encoded[i : i + 134] for i in range(0, len(encoded), 134)]
-            chunks = [bytes((5, 0, 3, 77, len(pieces), n)) + p for n, p in enumerate(pieces, start=1)]
-            esm_class = 0x40
-        for chunk in chunks:
-            body = (
-                b"\x00"  # service_type
-                + bytes((1, 1)) + source.encode() + b"\x00"
-                + bytes((1, 1)) + destination.encode() + b"\x00"
-                + bytes((esm_class, 0, 0)) + b"\x00" + b"\x00"  # protocol, priority, times
-                + bytes((0, 0, 8, 0, len(chunk))) + chunk
-            )  # fmt: skip
-            self._send(pdu(DELIVER_SM, next(self._seq), body))
+            self._deliver_part(source, destination, encoded, 0)
+            return
+        pieces = [encoded[i : i + 134] for i in range(0, len(encoded), 134)]
+        for n, piece in enumerate(pieces, start=1):
+            if how == "sar":
+                sar = (
+                    tlv(SAR_MSG_REF_NUM, struct.pack(">H", 300))
+                    + tlv(SAR_TOTAL_SEGMENTS, bytes((len(pieces),)))
+                    + tlv(SAR_SEGMENT_SEQNUM, bytes((n,)))
+                )
+                self._deliver_part(source, destination, piece, 0, sar)
+            else:
+                self._deliver_part(source, destination, bytes((5, 0, 3, 77, len(pieces), n)) + piece, 0x40)
+
+    def _deliver_part(
+        self, source: str, destination: str, chunk: bytes, esm_class: int, options: bytes = b""
+    ) -> None:
+        body = (
+            b"\x00"  # service_type
+            + bytes((1, 1)) + source.encode() + b"\x00"
+            + bytes((1, 1)) + destination.encode() + b"\x00"
+            + bytes((esm_class, 0, 0)) + b"\x00" + b"\x00"  # protocol, priority, times
+            + bytes((0, 0, 8, 0, len(chunk))) + chunk
+            + options
+        )  # fmt: skip
+        self._send(pdu(DELIVER_SM, next(self._seq), body))
 
     def texts_to(self, number: str) -> list[str]:
         """Whole messages sent to a number, concatenated parts joined."""

@@ -5,8 +5,12 @@ the signature Twilio puts on the webhooks it posts.
 To, Body with HTTP Basic auth (account SID : auth token) and answers 201 with a
 message resource, or 401 / 400 with Twilio's error JSON. The webhook signature
 is written here from Twilio's published scheme (HMAC-SHA1 over the URL followed
-by the sorted POST parameters, name then value, base64), independently of the
-twilio package the channel validates with.
+by every POST parameter, empty ones included, sorted by name, name then value,
+base64), independently of the twilio package the channel validates with.
+
+`incoming_message` is what Twilio posts for an incoming SMS or MMS: all of its
+documented parameters, many of them empty for a Russian number (Twilio knows
+no city, state or zip for it), and MediaUrl{N}/MediaContentType{N} per media.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import hmac
 import itertools
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +29,60 @@ from aiohttp import web
 
 from tests.fakes.server import BackgroundServer
 
+Form = Mapping[str, str] | Sequence[tuple[str, str]]
 
-def twilio_signature(auth_token: str, url: str, params: dict[str, str]) -> str:
-    payload = url + "".join(f"{name}{params[name]}" for name in sorted(params))
+
+def pairs_of(params: Form) -> list[tuple[str, str]]:
+    return list(params.items()) if isinstance(params, Mapping) else list(params)
+
+
+def twilio_signature(auth_token: str, url: str, params: Form) -> str:
+    """Every field counts, blank values included; a repeated name appears once
+    per value (values in order), as Twilio's own helper libraries sign it."""
+    payload = url + "".join(f"{name}{value}" for name, value in sorted(pairs_of(params)))
     digest = hmac.new(auth_token.encode(), payload.encode("utf-8"), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
+
+
+_message_sids = itertools.count(1)
+
+
+def incoming_message(
+    account_sid: str,
+    sender: str,
+    to: str,
+    body: str,
+    media: Sequence[tuple[str, str]] = (),
+    message_sid: str | None = None,
+) -> list[tuple[str, str]]:
+    """The form Twilio posts to an SMS webhook for a message from a Russian
+    mobile number (`media`: (url, content type) of each MMS attachment)."""
+    sid = message_sid or f"SM{next(_message_sids):032x}"
+    fields = [
+        ("ToCountry", "US"),
+        ("ToState", "CA"),
+        ("SmsMessageSid", sid),
+        ("NumMedia", str(len(media))),
+        ("ToCity", ""),
+        ("FromZip", ""),
+        ("SmsSid", sid),
+        ("FromState", ""),
+        ("SmsStatus", "received"),
+        ("FromCity", ""),
+        ("Body", body),
+        ("FromCountry", "RU"),
+        ("To", to),
+        ("MessagingServiceSid", ""),
+        ("ToZip", ""),
+        ("NumSegments", "1"),
+        ("MessageSid", sid),
+        ("AccountSid", account_sid),
+        ("From", sender),
+        ("ApiVersion", "2010-04-01"),
+    ]
+    for n, (url, content_type) in enumerate(media):
+        fields += [(f"MediaContentType{n}", content_type), (f"MediaUrl{n}", url)]
+    return fields
 
 
 @dataclass
@@ -84,10 +138,10 @@ def aiohttp_basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def post_webhook(url: str, params: dict[str, str], signature: str | None) -> tuple[int, str]:
-    """Posts a form like Twilio does; returns the status and body."""
-    data = urllib.parse.urlencode(params).encode()
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+def post_webhook(url: str, params: Form, signature: str | None) -> tuple[int, str]:
+    """Posts a form like Twilio does (every field, in order); returns the status and body."""
+    data = urllib.parse.urlencode(pairs_of(params)).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}
     if signature is not None:
         headers["X-Twilio-Signature"] = signature
     request = urllib.request.Request(url, data=data, headers=headers, method="POST")

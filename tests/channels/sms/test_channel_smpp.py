@@ -81,3 +81,20 @@ def test_an_agent_reply_and_stop_over_smpp(channel_stack: ChannelStack) -> None:
     channel_stack.agent_reply(f"sms:{number}", "smpp", "Вы тут?")
     time.sleep(1)  # a submit_sm would have arrived by now
     assert len(channel_stack.smsc.texts_to(number)) == before + 2
+
+
+@pytest.mark.parametrize("how", ["payload", "sar"])
+def test_a_long_sms_in_optional_parameters_is_not_lost(channel_stack: ChannelStack, how: str) -> None:
+    """SMSCs also deliver a long SMS whole in message_payload (short_message
+    empty), or in parts numbered by the sar_* parameters instead of a UDH."""
+    bound(channel_stack)
+    number = new_number()
+    long_text = "Здравствуйте, у меня списали деньги дважды за один заказ, что делать? " * 2
+    channel_stack.smsc.deliver(number, SMPP_SOURCE, long_text, how=how)
+    texts(channel_stack, number, 1)
+
+    def said() -> list[str]:
+        events = channel_stack.stack.tracker(f"sms:{number}")["events"]
+        return [e["text"] for e in events if e["event"] == "user"]
+
+    assert wait_until(said, what="the message stored") == [long_text.strip()]

@@ -9,9 +9,9 @@ from a worker thread, never on the loop. On when SMPP_HOST and SMPP_SYSTEM_ID
 are set (SMPP_PORT, default 2775; SMPP_PASSWORD; SMPP_SOURCE_ADDR, the number or
 short code replies come from).
 
-The SMS rules are the Twilio channel's (bot.channels.sms): numbered options,
-STOP/START, the segment limit. Replies are cut into segments by
-bot.channels.sms_text (GSM-7 when every character allows it, else UCS-2) and
+The SMS rules are the Twilio transport's (bot.channels.sms.rules): numbered
+options, STOP/START with the same opt-out list, the segment limit. Replies are
+cut into segments by bot.channels.sms.text (GSM-7 when every character allows it, else UCS-2) and
 sent with a concatenation header (UDH, esm_class 0x40). Sender ids are
 `sms:<number digits>` as for Twilio, so a customer is one conversation whichever
 route carried the message; the output channel name is `smpp`.
@@ -35,9 +35,11 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import sms_text
 from bot.channels.common import say_off_once
-from bot.channels.sms import Menus, OptOuts, SmsOutput, handle_incoming
+from bot.channels.sms import text as sms_text
+from bot.channels.sms.menus import Menus
+from bot.channels.sms.opt_outs import OptOuts, opt_outs_in
+from bot.channels.sms.rules import SmsOutput, handle_incoming
 from bot.config import ChannelSettings, load
 
 logger = logging.getLogger(__name__)
@@ -142,20 +144,29 @@ class SmppLink:
         if esm_class & ESM_RECEIPT:
             return 0  # a delivery receipt, not a message
         source = text_of(pdu.source_addr)
-        payload = bytes(pdu.short_message or b"")
+        # A long SMS may come whole in the message_payload TLV, short_message empty.
+        payload = bytes(pdu.short_message or getattr(pdu, "message_payload", None) or b"")
         coding = int(getattr(pdu, "data_coding", 0) or 0)
+        concat: tuple[int, int, int] | None = None
         if esm_class & ESM_UDHI and payload:
             header, payload = payload[: payload[0] + 1], payload[payload[0] + 1 :]
             concat = _concat_info(header)
-            if concat is not None:
-                ref, total, seq = concat
-                parts = self._parts.setdefault((source, ref), {})
-                parts[seq] = decode(payload, coding)
-                if len(parts) < total:
-                    return 0
-                del self._parts[(source, ref)]
-                self.on_text(source, "".join(parts[i] for i in sorted(parts)))
+        elif getattr(pdu, "sar_total_segments", None):
+            # Parts numbered by the sar_* TLVs instead of a UDH.
+            concat = (
+                int(pdu.sar_msg_ref_num or 0),
+                int(pdu.sar_total_segments),
+                int(pdu.sar_segment_seqnum or 1),
+            )
+        if concat is not None and concat[1] > 1:
+            ref, total, seq = concat
+            parts = self._parts.setdefault((source, ref), {})
+            parts[seq] = decode(payload, coding)
+            if len(parts) < total:
                 return 0
+            del self._parts[(source, ref)]
+            self.on_text(source, "".join(parts[i] for i in sorted(parts)))
+            return 0
         self.on_text(source, decode(payload, coding))
         return 0
 
@@ -221,9 +232,9 @@ class SmppInput(InputChannel):  # type: ignore[misc]
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SmppInput:
         settings = load()
-        return cls(settings.channels, settings.var_dir / "channels" / "smpp_opt_outs.json")
+        return cls(settings.channels, settings.var_dir / "channels")
 
-    def __init__(self, settings: ChannelSettings, opt_out_file: Path) -> None:
+    def __init__(self, settings: ChannelSettings, state_dir: Path) -> None:
         self.settings = settings
         self.output: SmppOutput | None = None
         missing = [
@@ -234,7 +245,7 @@ class SmppInput(InputChannel):  # type: ignore[misc]
         if missing:
             say_off_once(CHANNEL, f"{', '.join(missing)} not set")
             return
-        self.output = SmppOutput(settings, OptOuts(opt_out_file), Menus())
+        self.output = SmppOutput(settings, opt_outs_in(state_dir), Menus())
 
     def get_output_channel(self) -> OutputChannel | None:
         return self.output

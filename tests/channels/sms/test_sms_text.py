@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels import sms_text
+from bot.channels.sms import text as sms_text
 
 
 def test_latin_text_is_gsm7_with_160_then_153_per_part() -> None:
