@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.handoff.vocabulary import TICKET_STATUSES
+
 _TURN = {
     "type": "object",
     "properties": {
@@ -181,7 +183,7 @@ def openapi_document() -> dict[str, Any]:
                         {
                             "name": "status",
                             "in": "query",
-                            "schema": {"enum": ["open", "in_progress", "closed"]},
+                            "schema": {"enum": list(TICKET_STATUSES)},
                         }
                     ],
                 )
@@ -192,7 +194,7 @@ def openapi_document() -> dict[str, Any]:
                     {"type": "object"},
                     {
                         "type": "object",
-                        "properties": {"status": {"enum": ["open", "in_progress", "closed"]}},
+                        "properties": {"status": {"enum": list(TICKET_STATUSES)}},
                         "required": ["status"],
                     },
                 ),

@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.desk import auth
-from bot.desk.case import PRIORITY_NAMES, REASONS
 from bot.desk.hours import WorkingHours
 from bot.desk.live import LiveHub
 from bot.desk.models import (
@@ -40,6 +39,16 @@ from bot.desk.models import (
 )
 from bot.desk.rasa_api import RasaApi, RasaUnavailable
 from bot.extract import mask_secrets
+from bot.handoff.vocabulary import (
+    KIND_HANDOFF,
+    NORMAL,
+    PRIORITY_NAMES,
+    REASONS,
+    REQUEST_HUMAN,
+    TICKET_CLOSED,
+    TICKET_IN_PROGRESS,
+    TICKET_STATUSES,
+)
 
 ONLINE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
@@ -48,7 +57,6 @@ SEEN_WRITE_INTERVAL = timedelta(seconds=30)
 MAX_MESSAGE_CHARS = 4000
 CANCEL_WORDS = re.compile(r"^\s*/?(отмена|отменить|отмени|cancel)\W*$", re.IGNORECASE)
 
-TICKET_STATUSES = ("open", "in_progress", "closed")
 RESUMED_BY_AGENT = "Специалист завершил разговор. Я снова на связи — если появятся вопросы, пишите."
 RESUMED_BY_CUSTOMER = "Хорошо, вызов специалиста отменён. Я снова на связи — чем помочь?"
 
@@ -212,7 +220,7 @@ class Desk:
             ticket_number = handoff.ticket_number
             if existing is None and (not info.open_now or info.agents_online == 0):
                 ticket_number = await self._new_ticket(
-                    db, conversation_id, "handoff", str(handoff.case.get("summary") or ""), handoff.id
+                    db, conversation_id, KIND_HANDOFF, str(handoff.case.get("summary") or ""), handoff.id
                 )
                 handoff.ticket_number = ticket_number
             await db.commit()
@@ -388,7 +396,7 @@ class Desk:
             if handoff.ticket_number:
                 ticket = await db.get(Ticket, handoff.ticket_number)
                 if ticket is not None:
-                    ticket.status = "closed"
+                    ticket.status = TICKET_CLOSED
             await db.commit()
             view = _view(handoff)
         await self.live.publish({"type": "handoff", "handoff": view})
@@ -512,7 +520,7 @@ class Desk:
             if ticket.handoff_id is not None:
                 handoff = await db.get(Handoff, ticket.handoff_id)
                 if handoff is not None and handoff.status == ACTIVE:
-                    status = "in_progress"
+                    status = TICKET_IN_PROGRESS
             return {**_ticket_view(ticket), "status": status}
 
     # Metrics -------------------------------------------------------------
@@ -587,13 +595,13 @@ def _turn(message: Message) -> dict[str, Any]:
 
 
 def _handoff_from_payload(conversation_id: str, payload: dict[str, Any]) -> Handoff:
-    priority = int(payload.get("priority") or 1)
+    priority = int(payload.get("priority") or NORMAL)
     handoff = Handoff(
         conversation_id=conversation_id,
         channel=str(payload.get("channel") or "rest"),
         status=WAITING,
-        priority=priority if priority in PRIORITY_NAMES else 1,
-        reason=str(payload.get("reason") or "request_human"),
+        priority=priority if priority in PRIORITY_NAMES else NORMAL,
+        reason=str(payload.get("reason") or REQUEST_HUMAN),
         intent=payload.get("intent"),
         slots=dict(payload.get("slots") or {}),
         case=dict(payload.get("case") or {}),
@@ -632,7 +640,7 @@ def _view(handoff: Handoff) -> dict[str, Any]:
         "channel": handoff.channel,
         "status": handoff.status,
         "priority": handoff.priority,
-        "priority_name": PRIORITY_NAMES.get(handoff.priority, "normal"),
+        "priority_name": PRIORITY_NAMES.get(handoff.priority, PRIORITY_NAMES[NORMAL]),
         "reason": handoff.reason,
         "reason_label": REASONS.get(handoff.reason, handoff.reason),
         "created_at": _iso(handoff.created_at),
