@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from bot.handoff.vocabulary import NORMAL, TICKET_OPEN
 
 WAITING, ACTIVE, RESOLVED, CANCELLED = "waiting", "active", "resolved", "cancelled"
+HANDOFF_STATUSES = (WAITING, ACTIVE, RESOLVED, CANCELLED)
 OPEN_STATUSES = (WAITING, ACTIVE)
 AGENT, SUPERVISOR = "agent", "supervisor"
 
@@ -135,3 +136,8 @@ class Ticket(Base):
     summary: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=TICKET_OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def new_message(handoff_id: int, role: str, text: str, author: str | None = None) -> Message:
+    """A turn the desk adds to a transcript now (an agent's, or the desk's own note)."""
+    return Message(handoff_id=handoff_id, role=role, text=text, author=author, created_at=utcnow())
