@@ -10,20 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.desk import client
+from bot.handoff import client
+from bot.handoff.vocabulary import KIND_BLOCK_CARD, KIND_PROBLEM, TICKET_KINDS, TICKET_STATUSES
 
 logger = logging.getLogger(__name__)
-
-TICKET_KINDS = {
-    "problem": "техническая проблема",
-    "block_card": "блокировка карты",
-    "handoff": "запрос специалисту",
-}
-TICKET_STATUSES = {
-    "open": "зарегистрировано и ждёт специалиста",
-    "in_progress": "специалист уже работает над ним",
-    "closed": "закрыто",
-}
 
 FLOW_SLOTS = ("card_last4", "ticket_number", "problem_description")
 
@@ -42,7 +32,7 @@ class ActionBlockCard(Action):
         last4 = tracker.get_slot("card_last4")
         try:
             ticket = await client.create_ticket(
-                tracker.sender_id, "block_card", f"Клиент просит заблокировать карту •••• {last4}"
+                tracker.sender_id, KIND_BLOCK_CARD, f"Клиент просит заблокировать карту •••• {last4}"
             )
         except client.DeskUnavailable as error:
             logger.error("block-card request not registered: %s", error)
@@ -88,7 +78,7 @@ class ActionRegisterProblem(Action):
     ) -> list[EventType]:
         description = str(tracker.get_slot("problem_description") or "")
         try:
-            ticket = await client.create_ticket(tracker.sender_id, "problem", description)
+            ticket = await client.create_ticket(tracker.sender_id, KIND_PROBLEM, description)
         except client.DeskUnavailable as error:
             logger.error("problem not registered: %s", error)
             dispatcher.utter_message(response="utter_problem_unavailable")

@@ -1,7 +1,7 @@
 """Handing the conversation to a person.
 
 The bot builds the case (transcript, summary, contacts, next steps: see
-`bot.desk.case`), gives it to the desk and pauses itself: from then on the
+`bot.handoff.case`), gives it to the desk and pauses itself: from then on the
 customer's messages go to the agent and the bot stays silent until the agent
 resolves the handoff or the customer writes "отмена". The customer learns
 their place in the queue and the wait, or, when nobody is working, when people
@@ -21,8 +21,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.desk import case, client
 from bot.faq.shared import article_title
+from bot.handoff import case, client
+from bot.handoff.payload import FaqArticle
+from bot.handoff.vocabulary import REQUEST_HUMAN
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ def reason_for(tracker: Tracker) -> str:
         return "unhelpful_answer"
     if intent == "affirm" and _last_bot_action(tracker) == "utter_complaint":
         return "complaint"
-    return "request_human"
+    return REQUEST_HUMAN
 
 
 def _last_bot_action(tracker: Tracker) -> str | None:
@@ -52,7 +54,7 @@ def _last_bot_action(tracker: Tracker) -> str | None:
     return None
 
 
-def faq_tried(tracker: Tracker) -> list[dict[str, str]]:
+def faq_tried(tracker: Tracker) -> list[FaqArticle]:
     """The FAQ articles the bot answered with in this conversation, oldest first."""
     ids: list[str] = []
     for event in tracker.events:

@@ -9,6 +9,7 @@ from aiohttp import web
 from bot import config
 from bot.desk import db
 from bot.desk.app import create_app
+from bot.desk.errors import Invalid
 from bot.desk.hours import HoursError
 
 
@@ -22,7 +23,12 @@ def main() -> None:
         raise SystemExit(f"configuration error: {error}") from None
     db.migrate(settings.desk.database_url)
     print(f"==> desk: console at {settings.desk.url}/ , API at {settings.desk.url}/api", flush=True)
-    web.run_app(app, host=settings.host, port=settings.desk.port, print=None)
+    try:
+        web.run_app(app, host=settings.host, port=settings.desk.port, print=None)
+    except Invalid as error:  # the first supervisor's account, from DESK_ADMIN_*
+        raise SystemExit(
+            f"configuration error: DESK_ADMIN_USER/DESK_ADMIN_PASSWORD: {error.message}"
+        ) from None
 
 
 if __name__ == "__main__":

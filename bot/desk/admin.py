@@ -13,30 +13,17 @@ import asyncio
 import getpass
 import sys
 
-from sqlalchemy import select
-
 from bot import config
-from bot.desk import auth, db
-from bot.desk.models import AGENT, SUPERVISOR, Agent
+from bot.desk import agents, db
+from bot.desk.errors import Invalid
+from bot.desk.models import SUPERVISOR
 
 
 async def upsert(url: str, username: str, password: str, role: str, name: str | None) -> str:
     engine = db.create_engine(url)
     try:
         async with db.sessions(engine)() as session:
-            agent = await session.scalar(select(Agent).where(Agent.username == username))
-            if agent is None:
-                agent = Agent(username=username, display_name=name or username, role=role, password_hash="")
-                session.add(agent)
-                verb = "created"
-            else:
-                verb = "updated"
-            agent.password_hash = auth.hash_password(password)
-            agent.role = role
-            if name:
-                agent.display_name = name
-            await session.commit()
-            return verb
+            return await agents.save_agent(session, username, password, role, name)
     finally:
         await engine.dispose()
 
@@ -44,13 +31,15 @@ async def upsert(url: str, username: str, password: str, role: str, name: str | 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.desk.admin", description=__doc__)
     parser.add_argument("username")
-    parser.add_argument("--role", choices=[AGENT, SUPERVISOR], default=SUPERVISOR)
+    parser.add_argument("--role", choices=agents.ROLES, default=SUPERVISOR)
     parser.add_argument("--name", help="the name customers and colleagues see")
     args = parser.parse_args(argv)
     settings = config.load()
     password = settings.desk.admin_password or getpass.getpass(f"password for {args.username}: ")
-    if len(password) < auth.MIN_PASSWORD_LENGTH:
-        print(f"error: the password needs at least {auth.MIN_PASSWORD_LENGTH} characters", file=sys.stderr)
+    try:
+        agents.check_account(args.username, password, args.role)
+    except Invalid as error:
+        print(f"error: {error.message}", file=sys.stderr)
         return 2
     url = settings.desk.database_url
     db.migrate(url)

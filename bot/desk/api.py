@@ -3,7 +3,11 @@
 Agents authenticate with `Authorization: Bearer <token>` from `POST /api/login`
 (the console's websocket passes it as `?token=`). The bot's own processes (the
 action server, Rasa's event broker) call `/api/internal/*` with the service
-token from `bot.config`. Errors are JSON: `{"error": "..."}`.
+token from `bot.config`. Errors are JSON: `{"error": "..."}`, with the status
+`api_middleware` gives each of the desk's domain errors (`bot.desk.errors`).
+
+The handlers only read the request and call one operation of the desk
+(`agents`, `queue`, `conversation`, `tickets`, `customer`, `metrics`).
 """
 
 from __future__ import annotations
@@ -17,12 +21,17 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from bot.desk import agents, conversation, customer, metrics, queue, tickets
+from bot.desk.context import DeskContext
+from bot.desk.errors import Conflict, DeskError, Forbidden, Invalid, NotFound, Unauthenticated
+from bot.desk.events import Hello
 from bot.desk.models import SUPERVISOR, Agent
 from bot.desk.openapi import openapi_document
 from bot.desk.rasa_api import RasaUnavailable
-from bot.desk.service import Desk, DeskError
+from bot.desk.views import agent_me
 
-DESK: web.AppKey[Desk] = web.AppKey("desk", Desk)
+DESK: web.AppKey[DeskContext] = web.AppKey("desk", DeskContext)
+AGENT: web.RequestKey[Agent] = web.RequestKey("agent", Agent)
 SERVICE_TOKEN: web.AppKey[str] = web.AppKey("service_token", str)
 FAQ_DIR: web.AppKey[Path] = web.AppKey("faq_dir", Path)
 PUBLIC = {"/api/login", "/api/openapi.json", "/api/health"}
@@ -33,8 +42,22 @@ routes = web.RouteTableDef()
 _json = partial(web.json_response, dumps=partial(json.dumps, ensure_ascii=False))
 
 
+# The HTTP status of each domain error; any other DeskError is the desk's own failure.
+STATUS_OF: dict[type[DeskError], int] = {
+    Invalid: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+}
+
+
 def _error(status: int, message: str) -> web.Response:
     return _json({"error": message}, status=status)
+
+
+def status_of(error: DeskError) -> int:
+    return next((STATUS_OF[kind] for kind in type(error).__mro__ if kind in STATUS_OF), 500)
 
 
 @web.middleware
@@ -48,10 +71,10 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
                 return _error(401, "the service token is missing or wrong")
         elif path.startswith("/api/") and path not in PUBLIC:
             token = _bearer(request) or request.query.get("token", "")
-            request["agent"] = await request.app[DESK].authenticate(token)
+            request[AGENT] = await agents.authenticate(request.app[DESK], token)
         return await handler(request)
     except DeskError as error:
-        return _error(error.status, error.message)
+        return _error(status_of(error), error.message)
     except RasaUnavailable as error:
         return _error(502, f"the message did not reach the customer, try again: {error}")
     except json.JSONDecodeError:
@@ -66,26 +89,25 @@ def _bearer(request: web.Request) -> str:
 async def _body(request: web.Request) -> dict[str, Any]:
     body = await request.json()
     if not isinstance(body, dict):
-        raise DeskError(400, "the body must be a JSON object")
+        raise Invalid("the body must be a JSON object")
     return body
 
 
 def _field(body: dict[str, Any], name: str) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise DeskError(400, f"'{name}' is required (a non-empty string)")
+        raise Invalid(f"'{name}' is required (a non-empty string)")
     return value
 
 
 def _agent(request: web.Request) -> Agent:
-    agent: Agent = request["agent"]
-    return agent
+    return request[AGENT]
 
 
 def _supervisor(request: web.Request) -> Agent:
     agent = _agent(request)
     if agent.role != SUPERVISOR:
-        raise DeskError(403, "only a supervisor may do this")
+        raise Forbidden("only a supervisor may do this")
     return agent
 
 
@@ -93,11 +115,7 @@ def _id(request: web.Request) -> int:
     try:
         return int(request.match_info["handoff_id"])
     except ValueError:
-        raise DeskError(404, "no such handoff") from None
-
-
-def _me(agent: Agent) -> dict[str, Any]:
-    return {"username": agent.username, "display_name": agent.display_name, "role": agent.role}
+        raise NotFound("no such handoff") from None
 
 
 @routes.get("/api/health")
@@ -113,90 +131,93 @@ async def openapi(request: web.Request) -> web.Response:
 @routes.post("/api/login")
 async def login(request: web.Request) -> web.Response:
     body = await _body(request)
-    token, agent = await request.app[DESK].login(_field(body, "username"), _field(body, "password"))
-    return _json({"token": token, "agent": _me(agent)})
+    token, agent = await agents.login(request.app[DESK], _field(body, "username"), _field(body, "password"))
+    return _json({"token": token, "agent": agent_me(agent)})
 
 
 @routes.post("/api/logout")
 async def logout(request: web.Request) -> web.Response:
-    await request.app[DESK].logout(_bearer(request) or request.query.get("token", ""))
+    await agents.logout(request.app[DESK], _bearer(request) or request.query.get("token", ""))
     return _json({"ok": True})
 
 
 @routes.get("/api/me")
 async def me(request: web.Request) -> web.Response:
-    return _json(_me(_agent(request)))
+    return _json(agent_me(_agent(request)))
 
 
 @routes.get("/api/handoffs")
 async def list_handoffs(request: web.Request) -> web.Response:
     status = request.query.get("status") or None
-    return _json(await request.app[DESK].list_handoffs(status))
+    return _json(await queue.list_handoffs(request.app[DESK], status))
 
 
 @routes.get("/api/handoffs/{handoff_id}")
 async def get_handoff(request: web.Request) -> web.Response:
-    return _json(await request.app[DESK].get(_id(request)))
+    return _json(await queue.get_handoff(request.app[DESK], _id(request)))
 
 
 @routes.post("/api/handoffs/{handoff_id}/claim")
 async def claim(request: web.Request) -> web.Response:
-    return _json(await request.app[DESK].claim(_id(request), _agent(request)))
+    return _json(await conversation.claim(request.app[DESK], _id(request), _agent(request)))
 
 
 @routes.post("/api/handoffs/{handoff_id}/messages")
 async def reply(request: web.Request) -> web.Response:
     text = _field(await _body(request), "text")
-    message = await request.app[DESK].reply(_id(request), _agent(request), text)
+    message = await conversation.reply(request.app[DESK], _id(request), _agent(request), text)
     return _json(message, status=201)
 
 
 @routes.post("/api/handoffs/{handoff_id}/transfer")
 async def transfer(request: web.Request) -> web.Response:
     target = _field(await _body(request), "to")
-    return _json(await request.app[DESK].transfer(_id(request), _agent(request), target))
+    return _json(await conversation.transfer(request.app[DESK], _id(request), _agent(request), target))
 
 
 @routes.post("/api/handoffs/{handoff_id}/resolve")
 async def resolve(request: web.Request) -> web.Response:
-    return _json(await request.app[DESK].resolve(_id(request), _agent(request)))
+    return _json(await conversation.resolve(request.app[DESK], _id(request), _agent(request)))
 
 
 @routes.get("/api/metrics")
-async def metrics(request: web.Request) -> web.Response:
+async def get_metrics(request: web.Request) -> web.Response:
     _supervisor(request)
-    return _json(await request.app[DESK].metrics())
+    return _json(await metrics.metrics(request.app[DESK]))
 
 
 @routes.get("/api/agents")
-async def agents(request: web.Request) -> web.Response:
-    return _json(await request.app[DESK].agents())
+async def list_agents(request: web.Request) -> web.Response:
+    return _json(await agents.list_agents(request.app[DESK]))
 
 
 @routes.post("/api/agents")
 async def create_agent(request: web.Request) -> web.Response:
     _supervisor(request)
     body = await _body(request)
-    agent = await request.app[DESK].create_agent(
+    agent = await agents.create_agent(
+        request.app[DESK],
         _field(body, "username"),
         _field(body, "password"),
         str(body.get("display_name") or ""),
         str(body.get("role") or "agent"),
     )
-    return _json(_me(agent), status=201)
+    return _json(agent_me(agent), status=201)
 
 
 @routes.get("/api/tickets")
 async def list_tickets(request: web.Request) -> web.Response:
     """Requests registered by the bot (blocked cards, problems, after-hours handoffs)."""
-    return _json(await request.app[DESK].list_tickets(request.query.get("status") or None))
+    return _json(await tickets.list_tickets(request.app[DESK], request.query.get("status") or None))
 
 
 @routes.post("/api/tickets/{number}")
 async def update_ticket(request: web.Request) -> web.Response:
     status = _field(await _body(request), "status")
     return _json(
-        await request.app[DESK].set_ticket_status(request.match_info["number"], status, _agent(request))
+        await tickets.set_ticket_status(
+            request.app[DESK], request.match_info["number"], status, _agent(request)
+        )
     )
 
 
@@ -226,11 +247,12 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     hub.add(socket)
     token = request.query.get("token", "")
     try:
-        await socket.send_json({"type": "hello", "agent": _me(_agent(request))})
+        hello: Hello = {"type": "hello", "agent": agent_me(_agent(request))}
+        await socket.send_json(hello)
         async for message in socket:
             if message.type == WSMsgType.TEXT:
                 # Any message from the console (its ping) keeps the agent online.
-                await request.app[DESK].authenticate(token)
+                await agents.authenticate(request.app[DESK], token)
             elif message.type == WSMsgType.ERROR:
                 break
     finally:
@@ -240,24 +262,24 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/api/internal/handoffs")
 async def internal_handoff(request: web.Request) -> web.Response:
-    return _json(await request.app[DESK].create_handoff(await _body(request)), status=201)
+    return _json(await queue.create_handoff(request.app[DESK], await _body(request)), status=201)
 
 
 @routes.post("/api/internal/events")
 async def internal_event(request: web.Request) -> web.Response:
-    taken = await request.app[DESK].customer_event(await _body(request))
+    taken = await customer.customer_event(request.app[DESK], await _body(request))
     return _json({"taken": taken})
 
 
 @routes.post("/api/internal/tickets")
 async def internal_ticket(request: web.Request) -> web.Response:
     body = await _body(request)
-    number = await request.app[DESK].create_ticket(
-        _field(body, "conversation_id"), _field(body, "kind"), _field(body, "summary")
+    number = await tickets.create_ticket(
+        request.app[DESK], _field(body, "conversation_id"), _field(body, "kind"), _field(body, "summary")
     )
     return _json({"number": number}, status=201)
 
 
 @routes.get("/api/internal/tickets/{number}")
 async def internal_ticket_status(request: web.Request) -> web.Response:
-    return _json(await request.app[DESK].ticket(request.match_info["number"]))
+    return _json(await tickets.ticket_status(request.app[DESK], request.match_info["number"]))

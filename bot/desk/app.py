@@ -1,5 +1,6 @@
 """The desk's aiohttp application: the API, the console's files and the wiring
-of store, Rasa client and live hub. `python -m bot.desk` serves it."""
+of store, Rasa client and live hub into the `DeskContext` every operation
+works over. `python -m bot.desk` serves it."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import aiohttp
 from aiohttp import web
 
 from bot import config
-from bot.desk import api, db
+from bot.desk import agents, api, db
+from bot.desk.context import DeskContext
 from bot.desk.hours import WorkingHours
 from bot.desk.live import LiveHub
 from bot.desk.rasa_api import RasaApi
-from bot.desk.service import Desk
 
 STATIC = Path(__file__).resolve().parent / "static"
 INDEX = STATIC / "index.html"
@@ -34,11 +35,12 @@ def create_app(settings: config.Settings) -> web.Application:
         engine = db.create_engine(settings.desk.database_url)
         async with aiohttp.ClientSession() as http:
             rasa = RasaApi(settings.rasa_url, settings.rasa_api_token(), http)
-            desk = Desk(db.sessions(engine), hours, rasa, LiveHub())
+            desk = DeskContext(db.sessions(engine), hours, rasa, LiveHub())
             app[api.DESK] = desk
-            generated = await desk.ensure_admin(settings.desk.admin_user, settings.desk.admin_password)
+            admin_user, admin_password = settings.desk.admin_user, settings.desk.admin_password
+            generated = await agents.ensure_admin(desk, admin_user, admin_password)
             if generated is not None:
-                user = settings.desk.admin_user or "admin"
+                user = admin_user or agents.DEFAULT_ADMIN
                 print(
                     f"==> desk: created the supervisor account '{user}' with the password {generated}\n"
                     "    (shown only this once; set DESK_ADMIN_USER/DESK_ADMIN_PASSWORD to choose your own)",

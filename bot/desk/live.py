@@ -1,20 +1,37 @@
 """Pushes desk events to every open console over its websocket.
 
-One process holds the sockets of its consoles; with several desk replicas
-(production profile) each replica pushes what it sees itself, and consoles
-re-read the queue when they reconnect.
+The operations only know the `Publisher` interface. `LiveHub` is the one
+implementation: one process holds the sockets of its consoles and pushes what
+it sees itself, which is all one desk needs. A second desk replica needs a
+publisher that also relays events between replicas (Redis pub/sub, PostgreSQL
+LISTEN/NOTIFY) and sends each to its local sockets: a new class here, wired in
+`bot.desk.app`; until then consoles re-read the queue when they reconnect.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Protocol
 
 from aiohttp import web
 
+from bot.desk.events import LiveEvent
+
+
+class Publisher(Protocol):
+    def add(self, socket: web.WebSocketResponse) -> None: ...
+
+    def discard(self, socket: web.WebSocketResponse) -> None: ...
+
+    async def publish(self, event: LiveEvent) -> None: ...
+
+    async def close(self) -> None: ...
+
 
 class LiveHub:
+    """The sockets of this process's consoles."""
+
     def __init__(self) -> None:
         self._sockets: set[web.WebSocketResponse] = set()
 
@@ -24,7 +41,7 @@ class LiveHub:
     def discard(self, socket: web.WebSocketResponse) -> None:
         self._sockets.discard(socket)
 
-    async def publish(self, event: dict[str, Any]) -> None:
+    async def publish(self, event: LiveEvent) -> None:
         if not self._sockets:
             return
         data = json.dumps(event, ensure_ascii=False)

@@ -20,7 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.handoff.vocabulary import NORMAL, TICKET_OPEN
+
 WAITING, ACTIVE, RESOLVED, CANCELLED = "waiting", "active", "resolved", "cancelled"
+HANDOFF_STATUSES = (WAITING, ACTIVE, RESOLVED, CANCELLED)
 OPEN_STATUSES = (WAITING, ACTIVE)
 AGENT, SUPERVISOR = "agent", "supervisor"
 
@@ -82,7 +85,7 @@ class Handoff(Base):
     conversation_id: Mapped[str] = mapped_column(String(255), index=True)
     channel: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=WAITING, index=True)
-    priority: Mapped[int] = mapped_column(Integer, default=1)
+    priority: Mapped[int] = mapped_column(Integer, default=NORMAL)
     reason: Mapped[str] = mapped_column(String(64))
     intent: Mapped[str | None] = mapped_column(String(64), nullable=True)
     slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -131,5 +134,10 @@ class Ticket(Base):
     handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id"), nullable=True)
     kind: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=TICKET_OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def new_message(handoff_id: int, role: str, text: str, author: str | None = None) -> Message:
+    """A turn the desk adds to a transcript now (an agent's, or the desk's own note)."""
+    return Message(handoff_id=handoff_id, role=role, text=text, author=author, created_at=utcnow())

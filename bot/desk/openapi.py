@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.desk.models import HANDOFF_STATUSES
+from bot.handoff.vocabulary import TICKET_STATUSES
+
 _TURN = {
     "type": "object",
     "properties": {
@@ -25,7 +28,7 @@ _HANDOFF = {
         "id": {"type": "integer"},
         "conversation_id": {"type": "string", "description": "Rasa sender id, e.g. 'tg:12345'"},
         "channel": {"type": "string", "description": "Rasa input channel the customer used"},
-        "status": {"enum": ["waiting", "active", "resolved", "cancelled"]},
+        "status": {"enum": list(HANDOFF_STATUSES)},
         "priority": {"type": "integer", "description": "3 urgent, 2 high, 1 normal"},
         "reason": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"},
@@ -122,7 +125,7 @@ def openapi_document() -> dict[str, Any]:
                         {
                             "name": "status",
                             "in": "query",
-                            "schema": {"enum": ["waiting", "active", "resolved", "cancelled"]},
+                            "schema": {"enum": list(HANDOFF_STATUSES)},
                         }
                     ],
                 )
@@ -181,7 +184,7 @@ def openapi_document() -> dict[str, Any]:
                         {
                             "name": "status",
                             "in": "query",
-                            "schema": {"enum": ["open", "in_progress", "closed"]},
+                            "schema": {"enum": list(TICKET_STATUSES)},
                         }
                     ],
                 )
@@ -192,7 +195,7 @@ def openapi_document() -> dict[str, Any]:
                     {"type": "object"},
                     {
                         "type": "object",
-                        "properties": {"status": {"enum": ["open", "in_progress", "closed"]}},
+                        "properties": {"status": {"enum": list(TICKET_STATUSES)}},
                         "required": ["status"],
                     },
                 ),

@@ -1,14 +1,18 @@
 """How the bot's actions reach the desk: handoffs and tickets over its
-internal API, authenticated with the service token from `bot.config`."""
+internal API, authenticated with the service token from `bot.config`.
+
+The one module of `bot.handoff` that needs aiohttp: the action server's.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import aiohttp
 
 from bot import config
+from bot.handoff.payload import HandoffPayload, HandoffReceipt, TicketInfo, TicketRequest
 
 TIMEOUT = aiohttp.ClientTimeout(total=10)
 
@@ -17,7 +21,7 @@ class DeskUnavailable(RuntimeError):
     """The desk did not answer; the bot falls back to the hotline."""
 
 
-async def _call(method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+async def _call(method: str, path: str, body: object = None) -> tuple[int, Any]:
     settings = config.load()
     headers = {"Authorization": f"Bearer {settings.desk_service_token()}"}
     try:
@@ -32,22 +36,22 @@ async def _call(method: str, path: str, body: dict[str, Any] | None = None) -> t
         raise DeskUnavailable(f"the desk is unreachable: {error}") from error
 
 
-async def create_handoff(payload: dict[str, Any]) -> dict[str, Any]:
+async def create_handoff(payload: HandoffPayload) -> HandoffReceipt:
     status, answer = await _call("POST", "/api/internal/handoffs", payload)
     if status >= 300:
         raise DeskUnavailable(f"the desk refused the handoff: {answer}")
-    return dict(answer)
+    return cast(HandoffReceipt, dict(answer))
 
 
 async def create_ticket(conversation_id: str, kind: str, summary: str) -> str:
-    body = {"conversation_id": conversation_id, "kind": kind, "summary": summary}
+    body: TicketRequest = {"conversation_id": conversation_id, "kind": kind, "summary": summary}
     status, answer = await _call("POST", "/api/internal/tickets", body)
     if status >= 300:
         raise DeskUnavailable(f"the desk refused the ticket: {answer}")
     return str(answer["number"])
 
 
-async def ticket(number: str) -> dict[str, Any] | None:
+async def ticket(number: str) -> TicketInfo | None:
     """The ticket's status, or None when there is no such number."""
     status, answer = await _call("GET", f"/api/internal/tickets/{quote(number, safe='')}")
-    return None if status == 404 else dict(answer)
+    return None if status == 404 else cast(TicketInfo, dict(answer))

@@ -15,7 +15,7 @@ from tests.browser import chromium
 from tests.conftest import DESK_ADMIN, Stack, http_call
 
 pytestmark = pytest.mark.e2e
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "images" / "desk-console.png"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "desk-console.png"
 
 
 def test_an_agent_works_a_conversation_in_the_console(stack: Stack) -> None:

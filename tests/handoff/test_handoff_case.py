@@ -1,15 +1,10 @@
-"""The handoff case and the working hours, without processes: what an agent
-reads first, and what a customer is told about when people are back."""
+"""The handoff case, without processes: what an agent reads first."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-import pytest
-
-from bot.desk import case
-from bot.desk.hours import HoursError, WorkingHours
 from bot.extract import emails, mask_secrets, phone_numbers
+from bot.handoff import case
+from bot.handoff.vocabulary import NORMAL, URGENT
 
 
 def user(text: str, intent: str, ts: float) -> dict[str, object]:
@@ -38,7 +33,7 @@ def test_the_case_of_a_fraud_report_is_urgent_and_masked() -> None:
         slots={"card_last4": "9012", "requested_slot": "x", "empty": None},
         faq_tried=[],
     )
-    assert payload["priority"] == case.URGENT
+    assert payload["priority"] == URGENT
     assert payload["case"]["category"] == "Мошенничество"
     # Only the latest session, every card number and code masked.
     texts = [t["text"] for t in payload["transcript"]]
@@ -70,7 +65,7 @@ def test_a_plain_request_takes_its_topic_from_the_conversation() -> None:
     )
     assert payload["intent"] == "account_locked"
     assert payload["case"]["category"] == "Доступ в личный кабинет"
-    assert payload["priority"] == case.NORMAL
+    assert payload["priority"] == NORMAL
 
 
 def test_an_unhelpful_article_leads_the_next_steps() -> None:
@@ -91,24 +86,3 @@ def test_contacts_and_secrets_are_found_in_free_text() -> None:
     assert phone_numbers("звоните 8 (916) 123-45-67") == ["+79161234567"]
     assert emails("почта: Petrov.I@yandex.ru.") == ["Petrov.I@yandex.ru"]
     assert mask_secrets("пароль: Qwerty123, пин 1234") == "пароль: •••, пин •••"
-
-
-MONDAY_NOON_MSK = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
-
-
-def test_working_hours_say_when_people_are_back() -> None:
-    hours = WorkingHours.parse("mon-fri 09:00-18:00; sat 10:00-14:00", "Europe/Moscow")
-    assert hours.is_open(MONDAY_NOON_MSK)
-    friday_night = datetime(2026, 11, 27, 19, 0, tzinfo=timezone.utc)  # 22:00 MSK
-    assert not hours.is_open(friday_night)
-    assert hours.describe_opening(friday_night) == "завтра в 10:00 МСК"
-    saturday_evening = datetime(2026, 11, 28, 15, 0, tzinfo=timezone.utc)
-    assert hours.describe_opening(saturday_evening) == "в понедельник в 09:00 МСК"
-
-
-@pytest.mark.parametrize(
-    "setting", ["mon-fri 9-18", "someday 09:00-18:00", "mon 18:00-09:00", "mon 25:00-26:00"]
-)
-def test_unreadable_working_hours_are_refused_with_the_setting_named(setting: str) -> None:
-    with pytest.raises(HoursError, match="DESK_HOURS"):
-        WorkingHours.parse(setting, "Europe/Moscow")

@@ -4,8 +4,8 @@ Built by the action server from the conversation's events at the moment of the
 handoff: the transcript, a prefilled case (category, a one-paragraph summary,
 contact details, priority) and suggested next steps. Everything here is masked
 (`bot.extract.mask_secrets`) before it leaves the action server, so the desk
-never stores a card number or a code. Pure functions over plain dicts: the
-desk's tests and the actions use them alike.
+never stores a card number or a code. Pure functions over plain data, so the
+tests and the actions use them alike.
 """
 
 from __future__ import annotations
@@ -15,20 +15,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot import extract
-
-URGENT, HIGH, NORMAL = 3, 2, 1
-PRIORITY_NAMES = {URGENT: "urgent", HIGH: "high", NORMAL: "normal"}
-
-# Why the bot handed over; the desk shows the label to the agent.
-REASONS = {
-    "request_human": "Клиент попросил оператора",
-    "report_fraud": "Подозрение на мошенничество",
-    "dispute_transaction": "Оспаривание операции",
-    "escalate_article": "Тема, которую решает только специалист",
-    "repeated_fallback": "Бот дважды не понял клиента",
-    "unhelpful_answer": "Ответ из базы знаний не помог",
-    "complaint": "Жалоба",
-}
+from bot.handoff.payload import Contacts, FaqArticle, HandoffPayload, Turn
+from bot.handoff.vocabulary import HIGH, NORMAL, PRIORITY_NAMES, REASONS, URGENT
 
 
 @dataclass(frozen=True)
@@ -145,12 +133,12 @@ def _iso(timestamp: float | None) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def transcript(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def transcript(events: list[dict[str, Any]]) -> list[Turn]:
     """User and bot turns with their times, masked, from Rasa tracker events.
 
     Only the latest session counts: a restart means the customer started over.
     """
-    turns: list[dict[str, Any]] = []
+    turns: list[Turn] = []
     for event in events:
         kind = event.get("event")
         if kind in ("restart", "session_started"):
@@ -165,14 +153,14 @@ def transcript(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             text = extract.mask_secrets(str(event.get("text") or ""))
             buttons = [str(b.get("title")) for b in (event.get("data") or {}).get("buttons") or []]
             if text or buttons:
-                turn: dict[str, Any] = {"role": "bot", "text": text, "time": _iso(event.get("timestamp"))}
+                turn: Turn = {"role": "bot", "text": text, "time": _iso(event.get("timestamp"))}
                 if buttons:
                     turn["buttons"] = buttons
                 turns.append(turn)
     return turns
 
 
-def topic_intent(turns: list[dict[str, Any]]) -> str | None:
+def topic_intent(turns: list[Turn]) -> str | None:
     """The latest intent of the customer that names a topic (not "yes", "a person", ...)."""
     for turn in reversed(turns):
         intent = turn.get("intent")
@@ -181,7 +169,7 @@ def topic_intent(turns: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def contacts(turns: list[dict[str, Any]]) -> dict[str, list[str]]:
+def contacts(turns: list[Turn]) -> Contacts:
     """Phone numbers and e-mail addresses the customer wrote, first seen first."""
     phones: list[str] = []
     mails: list[str] = []
@@ -201,9 +189,9 @@ def _quote(text: str) -> str:
 def summary(
     reason: str,
     topic: Topic,
-    turns: list[dict[str, Any]],
-    slots: dict[str, Any],
-    faq_tried: list[dict[str, str]],
+    turns: list[Turn],
+    slots: dict[str, str],
+    faq_tried: list[FaqArticle],
 ) -> str:
     """One paragraph an agent reads instead of scrolling the transcript."""
     said = [t["text"] for t in turns if t["role"] == "user" and not str(t["text"]).startswith("/")]
@@ -236,8 +224,8 @@ def build_handoff(
     reason: str,
     events: list[dict[str, Any]],
     slots: dict[str, Any],
-    faq_tried: list[dict[str, str]],
-) -> dict[str, Any]:
+    faq_tried: list[FaqArticle],
+) -> HandoffPayload:
     """The payload the desk stores and shows: see the desk's OpenAPI document."""
     turns = transcript(events)
     intent = reason if reason in TOPICS else topic_intent(turns)

@@ -1,0 +1,161 @@
+"""Agents and their sessions: the one way an account is made (the API, the
+first supervisor at start-up and `python -m bot.desk.admin` all go through
+`new_agent`, so they share one rule for usernames and passwords), logging in
+and out, and who counts as online."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.desk import auth, events
+from bot.desk.context import DeskContext
+from bot.desk.errors import Conflict, Invalid, Unauthenticated
+from bot.desk.models import ACTIVE, AGENT, SUPERVISOR, Agent, Handoff, Session, utcnow
+from bot.desk.views import AgentView, iso
+
+ROLES = (AGENT, SUPERVISOR)
+USERNAME = re.compile(r"[A-Za-z0-9_.-]{2,64}")
+DEFAULT_ADMIN = "admin"
+ONLINE_WINDOW = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=12)
+SEEN_WRITE_INTERVAL = timedelta(seconds=30)
+
+
+def check_account(username: str, password: str, role: str) -> None:
+    """Refuses an account the desk would not create (`Invalid`)."""
+    if role not in ROLES:
+        raise Invalid(f"role must be '{AGENT}' or '{SUPERVISOR}'")
+    if not USERNAME.fullmatch(username):
+        raise Invalid("username: 2-64 latin letters, digits, '.', '_' or '-'")
+    if len(password) < auth.MIN_PASSWORD_LENGTH:
+        raise Invalid(f"password: at least {auth.MIN_PASSWORD_LENGTH} characters")
+
+
+def new_agent(username: str, password: str, display_name: str, role: str) -> Agent:
+    """A new account, not yet stored; the password is kept only as its hash."""
+    check_account(username, password, role)
+    return Agent(
+        username=username,
+        display_name=display_name or username,
+        password_hash=auth.hash_password(password),
+        role=role,
+    )
+
+
+async def create_agent(ctx: DeskContext, username: str, password: str, display_name: str, role: str) -> Agent:
+    agent = new_agent(username, password, display_name, role)
+    async with ctx.sessions() as db:
+        db.add(agent)
+        try:
+            await db.commit()
+        except IntegrityError:
+            raise Conflict(f"agent {username!r} already exists") from None
+    return agent
+
+
+async def ensure_admin(ctx: DeskContext, username: str | None, password: str | None) -> str | None:
+    """Creates the first supervisor when there is no agent yet; returns the
+    generated password when none was configured (to be printed once)."""
+    async with ctx.sessions() as db:
+        if (await db.scalar(select(func.count()).select_from(Agent))) or 0:
+            return None
+        generated = None if password else auth.generated_password()
+        db.add(new_agent(username or DEFAULT_ADMIN, password or generated or "", "Супервизор", SUPERVISOR))
+        await db.commit()
+        return generated
+
+
+async def save_agent(db: AsyncSession, username: str, password: str, role: str, name: str | None) -> str:
+    """Creates the account or gives an existing one a new password (and role,
+    and name when given); says which. For the admin command."""
+    check_account(username, password, role)
+    agent = await db.scalar(select(Agent).where(Agent.username == username))
+    if agent is None:
+        db.add(new_agent(username, password, name or "", role))
+        verb = "created"
+    else:
+        agent.password_hash = auth.hash_password(password)
+        agent.role = role
+        if name:
+            agent.display_name = name
+        verb = "updated"
+    await db.commit()
+    return verb
+
+
+async def login(ctx: DeskContext, username: str, password: str) -> tuple[str, Agent]:
+    async with ctx.sessions() as db:
+        agent = await db.scalar(select(Agent).where(Agent.username == username))
+        if agent is None or not auth.verify_password(agent.password_hash, password):
+            raise Unauthenticated("wrong username or password")
+        token, hashed = auth.new_token()
+        now = utcnow()
+        db.add(Session(token_hash=hashed, agent_id=agent.id, expires_at=now + SESSION_LIFETIME))
+        agent.last_seen_at = now
+        await db.commit()
+    await ctx.live.publish(events.agents_changed())
+    return token, agent
+
+
+async def logout(ctx: DeskContext, token: str) -> None:
+    async with ctx.sessions() as db:
+        session = await db.get(Session, auth.token_hash(token))
+        if session is not None:
+            session.agent.last_seen_at = None
+            await db.delete(session)
+            await db.commit()
+    await ctx.live.publish(events.agents_changed())
+
+
+async def authenticate(ctx: DeskContext, token: str) -> Agent:
+    """The agent a token belongs to; being here counts as being online."""
+    async with ctx.sessions() as db:
+        session = await db.get(Session, auth.token_hash(token))
+        now = utcnow()
+        if session is None or session.expires_at <= now:
+            raise Unauthenticated("log in first: the token is missing, wrong or expired")
+        agent = session.agent
+        if agent.last_seen_at is None or now - agent.last_seen_at > SEEN_WRITE_INTERVAL:
+            agent.last_seen_at = now
+            await db.commit()
+        return agent
+
+
+async def list_agents(ctx: DeskContext) -> list[AgentView]:
+    async with ctx.sessions() as db:
+        rows = (await db.scalars(select(Agent).order_by(Agent.username))).all()
+        active = dict(
+            (
+                await db.execute(
+                    select(Handoff.agent_id, func.count())
+                    .where(Handoff.status == ACTIVE)
+                    .group_by(Handoff.agent_id)
+                )
+            ).all()
+        )
+    now = utcnow()
+    return [
+        {
+            "username": a.username,
+            "display_name": a.display_name,
+            "role": a.role,
+            "online": _online(a, now),
+            "last_seen_at": iso(a.last_seen_at),
+            "active_handoffs": active.get(a.id, 0),
+        }
+        for a in rows
+    ]
+
+
+async def online_count(db: AsyncSession) -> int:
+    since = utcnow() - ONLINE_WINDOW
+    return int(await db.scalar(select(func.count()).where(Agent.last_seen_at >= since)) or 0)
+
+
+def _online(agent: Agent, now: datetime) -> bool:
+    return agent.last_seen_at is not None and now - agent.last_seen_at <= ONLINE_WINDOW

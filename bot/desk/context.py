@@ -1,0 +1,21 @@
+"""What every desk operation works over: the store, the working hours, the way
+to the customer (Rasa's HTTP API) and the way to the consoles (the publisher).
+Built once in `bot.desk.app`; tests build their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.desk.hours import WorkingHours
+from bot.desk.live import Publisher
+from bot.desk.rasa_api import RasaApi
+
+
+@dataclass(frozen=True)
+class DeskContext:
+    sessions: async_sessionmaker[AsyncSession]
+    hours: WorkingHours
+    rasa: RasaApi
+    live: Publisher

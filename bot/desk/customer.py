@@ -1,0 +1,82 @@
+"""The customer's side of a handoff: their messages from Rasa's event broker
+join the transcript, "отмена" gives the conversation back to the bot, and what
+the broker missed is caught up from Rasa's tracker."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.desk import events
+from bot.desk.context import DeskContext
+from bot.desk.models import CANCELLED, OPEN_STATUSES, WAITING, Handoff, Message, new_message, utcnow
+from bot.desk.rasa_api import RasaUnavailable
+from bot.desk.views import handoff_view, turn_view
+from bot.extract import mask_secrets
+
+CANCEL_WORDS = re.compile(r"^\s*/?(отмена|отменить|отмени|cancel)\W*$", re.IGNORECASE)
+RESUMED_BY_CUSTOMER = "Хорошо, вызов специалиста отменён. Я снова на связи — чем помочь?"
+
+
+async def customer_event(ctx: DeskContext, event: Mapping[str, Any]) -> bool:
+    """A Rasa event from the broker. The customer's messages during a handoff
+    join its transcript; "отмена" gives the conversation back to the bot.
+    Returns whether the event belonged to an open handoff."""
+    if event.get("event") != "user":
+        return False
+    conversation_id = str(event.get("sender_id") or "")
+    timestamp = float(event.get("timestamp") or 0)
+    text = mask_secrets(str(event.get("text") or ""))
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    async with ctx.sessions() as db:
+        handoff = await db.scalar(
+            select(Handoff)
+            .where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES))
+            .order_by(Handoff.id.desc())
+        )
+        # Up to `last_event_ts` the transcript came with the handoff itself.
+        if handoff is None or timestamp <= handoff.last_event_ts:
+            return False
+        known = await db.scalar(
+            select(func.count()).where(Message.handoff_id == handoff.id, Message.rasa_ts == timestamp)
+        )
+        if known:
+            return False  # delivered by the broker and the catch-up alike
+        message = new_message(handoff.id, "user", text)
+        message.rasa_ts = timestamp
+        handoff.messages.append(message)
+        try:
+            await db.flush()
+        except IntegrityError:
+            await db.rollback()
+            return False  # the same event, stored a moment ago by the other path
+        # While waiting, any way of saying "cancel" leaves the queue; once a
+        # person holds the conversation, only the word itself does ("отмените
+        # заказ" is then a request for the agent, not a goodbye).
+        cancelled = bool(CANCEL_WORDS.match(text)) or (intent == "cancel" and handoff.status == WAITING)
+        if cancelled:
+            await ctx.rasa.resume(conversation_id, handoff.channel, RESUMED_BY_CUSTOMER)
+            handoff.status, handoff.closed_at = CANCELLED, utcnow()
+            handoff.messages.append(new_message(handoff.id, "system", "Клиент отменил вызов специалиста"))
+        await db.commit()
+        entry = turn_view(message)
+        view = handoff_view(handoff) if cancelled else None
+    await ctx.live.publish(events.message_added(handoff.id, entry))
+    if view is not None:
+        await ctx.live.publish(events.handoff_changed(view))
+    return True
+
+
+async def catch_up(ctx: DeskContext, conversation_id: str, after: float) -> None:
+    """Adds what the customer wrote that the event broker did not deliver
+    (the desk was restarting, say): nothing the customer said is lost."""
+    try:
+        missed = await ctx.rasa.customer_messages_since(conversation_id, after)
+    except RasaUnavailable:
+        return  # the transcript is shown as the desk has it
+    for event in missed:
+        await customer_event(ctx, event)

@@ -1,0 +1,189 @@
+"""The queue: handoffs coming in from the bot, where each stands and how long
+the customer is told to wait, and the queue as agents list it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.desk import agents, events, tickets
+from bot.desk.context import DeskContext
+from bot.desk.customer import catch_up
+from bot.desk.errors import Invalid, NotFound
+from bot.desk.models import (
+    CANCELLED,
+    HANDOFF_STATUSES,
+    OPEN_STATUSES,
+    RESOLVED,
+    WAITING,
+    Handoff,
+    Message,
+    utcnow,
+)
+from bot.desk.views import HandoffView, handoff_view
+from bot.extract import mask_secrets
+from bot.handoff.payload import HandoffReceipt
+from bot.handoff.vocabulary import KIND_HANDOFF, NORMAL, PRIORITY_NAMES, REQUEST_HUMAN
+
+# Until a day of resolved handoffs says otherwise, a conversation takes this long.
+DEFAULT_HANDLE_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    position: int
+    expected_wait_minutes: int
+    agents_online: int
+    open_now: bool
+    next_opening: str
+
+
+async def create_handoff(ctx: DeskContext, payload: Mapping[str, Any]) -> HandoffReceipt:
+    """Takes a handoff from the bot (a `HandoffPayload`, read defensively: it
+    comes over HTTP); answers with what to tell the customer."""
+    conversation_id = str(payload.get("conversation_id") or "")
+    if not conversation_id:
+        raise Invalid("conversation_id is required")
+    async with ctx.sessions() as db:
+        existing = await db.scalar(
+            select(Handoff).where(
+                Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES)
+            )
+        )
+        if existing is not None:
+            handoff = existing
+        else:
+            handoff = _handoff_from_payload(conversation_id, payload)
+            db.add(handoff)
+            await db.flush()
+        info = await queue_info(ctx, db, handoff)
+        ticket_number = handoff.ticket_number
+        if existing is None and (not info.open_now or info.agents_online == 0):
+            ticket_number = await tickets.new_ticket(
+                db, conversation_id, KIND_HANDOFF, str(handoff.case.get("summary") or ""), handoff.id
+            )
+            handoff.ticket_number = ticket_number
+        await db.commit()
+        view = handoff_view(handoff)
+    await ctx.live.publish(events.handoff_changed(view))
+    return {
+        "handoff": view,
+        "queue_position": info.position,
+        "expected_wait_minutes": info.expected_wait_minutes,
+        "agents_online": info.agents_online,
+        "open_now": info.open_now,
+        "next_opening": info.next_opening,
+        "ticket_number": ticket_number,
+    }
+
+
+async def queue_info(ctx: DeskContext, db: AsyncSession, handoff: Handoff) -> QueueInfo:
+    ahead = await db.scalar(
+        select(func.count()).where(
+            Handoff.status == WAITING,
+            Handoff.id != handoff.id,
+            (Handoff.priority > handoff.priority)
+            | ((Handoff.priority == handoff.priority) & (Handoff.created_at <= handoff.created_at)),
+        )
+    )
+    position = int(ahead or 0) + 1
+    online = await agents.online_count(db)
+    handle = await average_handle_seconds(db) or DEFAULT_HANDLE_SECONDS
+    minutes = max(1, math.ceil(position * handle / max(1, online) / 60))
+    now = utcnow()
+    return QueueInfo(position, minutes, online, ctx.hours.is_open(now), ctx.hours.describe_opening(now))
+
+
+async def average_handle_seconds(db: AsyncSession) -> float | None:
+    """How long agents took per resolved conversation over the last day."""
+    since = utcnow() - timedelta(days=1)
+    rows = (
+        await db.execute(
+            select(Handoff.claimed_at, Handoff.closed_at).where(
+                Handoff.status == RESOLVED, Handoff.closed_at >= since, Handoff.claimed_at.is_not(None)
+            )
+        )
+    ).all()
+    spans = [(closed - claimed).total_seconds() for claimed, closed in rows if claimed and closed]
+    return sum(spans) / len(spans) if spans else None
+
+
+async def list_handoffs(ctx: DeskContext, status: str | None) -> list[HandoffView]:
+    if status is not None and status not in HANDOFF_STATUSES:
+        raise Invalid(f"status must be one of {', '.join(HANDOFF_STATUSES)}")
+    query = select(Handoff)
+    if status:
+        query = query.where(Handoff.status == status)
+    if status in (RESOLVED, CANCELLED):
+        query = query.order_by(Handoff.closed_at.desc()).limit(200)
+    else:
+        query = query.order_by(Handoff.priority.desc(), Handoff.created_at, Handoff.id)
+    async with ctx.sessions() as db:
+        rows = (await db.scalars(query)).unique().all()
+    views = [handoff_view(h) for h in rows]
+    position = 0
+    for view in views:
+        if view["status"] == WAITING:
+            position += 1
+            view["queue_position"] = position
+    return views
+
+
+async def get_handoff(ctx: DeskContext, handoff_id: int) -> HandoffView:
+    """One handoff, with whatever the customer wrote that the broker missed."""
+    async with ctx.sessions() as db:
+        handoff = await load_handoff(db, handoff_id)
+        conversation_id, status, after = handoff.conversation_id, handoff.status, handoff.last_event_ts
+    if status in OPEN_STATUSES:
+        await catch_up(ctx, conversation_id, after)
+    async with ctx.sessions() as db:
+        return handoff_view(await load_handoff(db, handoff_id))
+
+
+async def load_handoff(db: AsyncSession, handoff_id: int) -> Handoff:
+    handoff = await db.get(Handoff, handoff_id)
+    if handoff is None:
+        raise NotFound(f"no handoff {handoff_id}")
+    return handoff
+
+
+def _handoff_from_payload(conversation_id: str, payload: Mapping[str, Any]) -> Handoff:
+    priority = int(payload.get("priority") or NORMAL)
+    handoff = Handoff(
+        conversation_id=conversation_id,
+        channel=str(payload.get("channel") or "rest"),
+        status=WAITING,
+        priority=priority if priority in PRIORITY_NAMES else NORMAL,
+        reason=str(payload.get("reason") or REQUEST_HUMAN),
+        intent=payload.get("intent"),
+        slots=dict(payload.get("slots") or {}),
+        case=dict(payload.get("case") or {}),
+        faq_tried=list(payload.get("faq_tried") or []),
+        suggested_next_steps=list(payload.get("suggested_next_steps") or []),
+        last_event_ts=float(payload.get("transcript_until") or 0),
+        created_at=utcnow(),
+        messages=[],
+    )
+    for turn in payload.get("transcript") or []:
+        role = "user" if turn.get("role") == "user" else "bot"
+        extra = {k: turn[k] for k in ("intent", "buttons") if turn.get(k)}
+        created = _parse_time(turn.get("time"))
+        handoff.messages.append(
+            Message(
+                role=role, text=mask_secrets(str(turn.get("text") or "")), created_at=created, extra=extra
+            )
+        )
+    return handoff
+
+
+def _parse_time(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return utcnow()
