@@ -34,8 +34,7 @@ _DIGIT_RUN = re.compile(r"\d(?:[ \-]?\d)*")
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 CARD_NUMBER_LENGTHS = range(13, 20)
 TICKET_NUMBER_LENGTH = 16
-# What makes a bare four-digit number a card's: the message is about a card
-# (a bare four-digit number is as often a year or a PIN).
+# Words that say a message is about a card.
 _CARD_CONTEXT = re.compile(r"карт|цифр|\*\d{4}|•", re.IGNORECASE)
 
 # Russian numbers as people type them: +7 or 8, then ten digits with spaces,
@@ -111,15 +110,46 @@ def find_card_numbers(text: str) -> list[Found]:
     ]
 
 
-def find_card_last4(text: str) -> list[Found]:
-    """The last four digits, only where the text is about a card."""
-    if not _CARD_CONTEXT.search(text) and not find_card_numbers(text):
+def find_card_last4(text: str, today: date, *, asked: bool) -> list[Found]:
+    """The last four digits of a card named in the text (none or one).
+
+    One rule for the NLU and the form: the last group of four digits that is
+    no part of another value (a card or ticket number, a phone, an e-mail, an
+    amount, a date), failing that the tail of the last full card number. Unless
+    the customer was `asked` for them (the form), the text must be about a card:
+    a bare four-digit number is as often a year or a PIN.
+    """
+    cards = find_card_numbers(text)
+    if not asked and not cards and not _CARD_CONTEXT.search(text):
         return []
-    last4 = card_last4(text)
-    if last4 is None:
-        return []
-    position = text.rfind(last4)
-    return [Found("card_last4", position, position + 4, last4)]
+    other_values = [
+        *find_ticket_numbers(text),
+        *find_phones(text),
+        *find_emails(text),
+        *find_amounts(text),
+        *find_dates(text, today),
+    ]
+    groups = [
+        Found("card_last4", group.start(), group.end(), group.group(0))
+        for group in _FOUR_DIGITS.finditer(text)
+    ]
+    standalone = [group for group in groups if not _overlaps_any(group, [*cards, *other_values])]
+    tails = [tail for tail in (_tail(text, card) for card in cards) if not _overlaps_any(tail, other_values)]
+    return (standalone or tails)[-1:]
+
+
+def _tail(text: str, card: Found) -> Found:
+    """Where a card number's last four digits stand (they may have a space inside)."""
+    digits_at = [i for i in range(card.start, card.end) if text[i].isdigit()]
+    return Found("card_last4", digits_at[-4], card.end, card.value)
+
+
+def _overlaps_any(found: Found, others: list[Found]) -> bool:
+    return any(_overlap(found, other) for other in others)
+
+
+def _overlap(one: Found, other: Found) -> bool:
+    return one.start < other.end and other.start < one.end
 
 
 def normalise_phone(written: str) -> str:
@@ -192,11 +222,10 @@ def find_values(text: str, today: date) -> list[Found]:
     """Every value in the text, in order; a number inside a phone or a ticket
     number is not also reported as something else."""
     found = [*find_ticket_numbers(text), *find_phones(text), *find_emails(text)]
-    taken = [(f.start, f.end) for f in found]
-    for candidate in [*find_amounts(text), *find_dates(text, today), *find_card_last4(text)]:
-        if not any(start < candidate.end and candidate.start < end for start, end in taken):
+    candidates = [*find_amounts(text), *find_dates(text, today), *find_card_last4(text, today, asked=False)]
+    for candidate in candidates:
+        if not _overlaps_any(candidate, found):
             found.append(candidate)
-            taken.append((candidate.start, candidate.end))
     return sorted(found, key=lambda f: f.start)
 
 
@@ -204,18 +233,14 @@ def find_values(text: str, today: date) -> list[Found]:
 
 
 def card_last4(text: str) -> str | None:
-    """The last four digits of a card named in the text, or None.
+    """The last four digits of a card in the customer's answer to the form's
+    question, or None: `find_card_last4`'s rule, the question being the context.
 
-    A stand-alone group of four digits wins (the last one, since people write
-    "4 цифры: 1234"); failing that, the tail of a full card number.
+    Today's date only serves to find the dates the rule leaves out, and a date
+    with four digits in it has its year written: the answer does not depend on it.
     """
-    long_runs = [digits for _, _, digits in _digit_runs(text) if len(digits) in CARD_NUMBER_LENGTHS]
-    groups = _FOUR_DIGITS.findall(text)
-    standalone = [g for g in groups if not any(g in run for run in long_runs)]
-    if standalone:
-        return str(standalone[-1])
-    numbers = find_card_numbers(text)
-    return numbers[-1].value if numbers else None
+    found = find_card_last4(text, date.today(), asked=True)
+    return found[0].value if found else None
 
 
 def ticket_number(text: str) -> str | None:

@@ -84,3 +84,29 @@ def test_a_card_number_is_never_taken_for_a_ticket_number() -> None:
 def test_contacts_are_found_in_free_text() -> None:
     assert values.phone_numbers("звоните 8 (916) 123-45-67") == ["+79161234567"]
     assert values.emails("почта: Petrov.I@yandex.ru.") == ["Petrov.I@yandex.ru"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("карту потерял 01.11.2026", None),  # the year of a date
+        ("списали 1500 руб", None),  # an amount
+        ("звоните +7 916 123-4567", None),  # the tail of a phone number
+        ("пишите на ivan1234@mail.ru", None),  # digits in an e-mail address
+        ("последние цифры 1234, операция 01.11.2026", "1234"),
+        ("2200 1234 5678 9012, списали 1500 руб", "9012"),
+        ("*4821, списали 4821 руб", "4821"),
+    ],
+)
+def test_the_form_and_the_nlu_take_the_same_card_last4(answer: str, expected: str | None) -> None:
+    """One rule: four digits that are part of another value are not a card's."""
+    assert values.card_last4(answer) == expected
+    about_a_card = "карта: " + answer
+    tagged = [f for f in values.find_values(about_a_card, TODAY) if f.entity == "card_last4"]
+    assert [f.value for f in tagged] == ([expected] if expected else [])
+    assert all(about_a_card[f.start : f.end].replace(" ", "") == f.value for f in tagged)
+
+
+def test_the_form_needs_no_card_word_since_it_asked_for_the_digits() -> None:
+    assert values.card_last4("в 2024 году") == "2024"
+    assert found("в 2024 году") == []
