@@ -9,7 +9,8 @@ import pytest
 
 from bot.desk import case
 from bot.desk.hours import HoursError, WorkingHours
-from bot.extract import emails, mask_secrets, phone_numbers
+from bot.text.redact import mask_secrets
+from bot.text.values import emails, phone_numbers
 
 
 def user(text: str, intent: str, ts: float) -> dict[str, object]:

@@ -39,7 +39,7 @@ from bot.desk.models import (
     utcnow,
 )
 from bot.desk.rasa_api import RasaApi, RasaUnavailable
-from bot.extract import mask_secrets
+from bot.text.redact import mask_secrets
 
 ONLINE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
