@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot import extract
+from bot.text import redact, values
 
 MIN_PROBLEM_DESCRIPTION_WORDS = 3
 
@@ -21,7 +21,7 @@ class ValidateBlockCardForm(FormValidationAction):
     def validate_card_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        digits = extract.card_last4(str(value or ""))
+        digits = values.card_last4(str(value or ""))
         if digits is None:
             dispatcher.utter_message(response="utter_card_last4_invalid")
         return {"card_last4": digits}
@@ -34,7 +34,7 @@ class ValidateTicketStatusForm(FormValidationAction):
     def validate_ticket_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        number = extract.ticket_number(str(value or ""))
+        number = values.ticket_number(str(value or ""))
         if number is None:
             dispatcher.utter_message(response="utter_ticket_number_invalid")
         return {"ticket_number": number}
@@ -47,7 +47,7 @@ class ValidateReportProblemForm(FormValidationAction):
     def validate_problem_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = extract.mask_card_numbers(str(value or "").strip())
+        text = redact.mask_card_numbers(str(value or "").strip())
         if len(text.split()) < MIN_PROBLEM_DESCRIPTION_WORDS:
             dispatcher.utter_message(response="utter_problem_description_too_short")
             return {"problem_description": None}

@@ -16,7 +16,7 @@ from bot.desk.context import DeskContext
 from bot.desk.models import CANCELLED, OPEN_STATUSES, WAITING, Handoff, Message, new_message, utcnow
 from bot.desk.rasa_api import RasaUnavailable
 from bot.desk.views import handoff_view, turn_view
-from bot.extract import mask_secrets
+from bot.text.redact import mask_secrets
 
 CANCEL_WORDS = re.compile(r"^\s*/?(отмена|отменить|отмени|cancel)\W*$", re.IGNORECASE)
 RESUMED_BY_CUSTOMER = "Хорошо, вызов специалиста отменён. Я снова на связи — чем помочь?"

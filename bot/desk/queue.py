@@ -27,9 +27,9 @@ from bot.desk.models import (
     utcnow,
 )
 from bot.desk.views import HandoffView, handoff_view
-from bot.extract import mask_secrets
 from bot.handoff.payload import HandoffReceipt
 from bot.handoff.vocabulary import KIND_HANDOFF, NORMAL, PRIORITY_NAMES, REQUEST_HUMAN
+from bot.text.redact import mask_secrets
 
 # Until a day of resolved handoffs says otherwise, a conversation takes this long.
 DEFAULT_HANDLE_SECONDS = 300.0

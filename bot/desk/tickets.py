@@ -14,9 +14,9 @@ from bot.desk.context import DeskContext
 from bot.desk.errors import DeskError, Invalid, NotFound
 from bot.desk.models import ACTIVE, Agent, Handoff, Ticket, utcnow
 from bot.desk.views import ticket_view
-from bot.extract import mask_secrets
 from bot.handoff.payload import TicketInfo
 from bot.handoff.vocabulary import TICKET_IN_PROGRESS, TICKET_STATUSES
+from bot.text.redact import mask_secrets
 
 
 async def new_ticket(

@@ -3,7 +3,7 @@
 Built by the action server from the conversation's events at the moment of the
 handoff: the transcript, a prefilled case (category, a one-paragraph summary,
 contact details, priority) and suggested next steps. Everything here is masked
-(`bot.extract.mask_secrets`) before it leaves the action server, so the desk
+(`bot.text.redact.mask_secrets`) before it leaves the action server, so the desk
 never stores a card number or a code. Pure functions over plain data, so the
 tests and the actions use them alike.
 """
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from bot import extract
 from bot.handoff.payload import Contacts, FaqArticle, HandoffPayload, Turn
 from bot.handoff.vocabulary import HIGH, NORMAL, PRIORITY_NAMES, REASONS, URGENT
+from bot.text import redact, values
 
 
 @dataclass(frozen=True)
@@ -144,13 +144,13 @@ def transcript(events: list[dict[str, Any]]) -> list[Turn]:
         if kind in ("restart", "session_started"):
             turns = []
         elif kind == "user":
-            text = extract.mask_secrets(str(event.get("text") or ""))
+            text = redact.mask_secrets(str(event.get("text") or ""))
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
             turns.append(
                 {"role": "user", "text": text, "time": _iso(event.get("timestamp")), "intent": intent}
             )
         elif kind == "bot":
-            text = extract.mask_secrets(str(event.get("text") or ""))
+            text = redact.mask_secrets(str(event.get("text") or ""))
             buttons = [str(b.get("title")) for b in (event.get("data") or {}).get("buttons") or []]
             if text or buttons:
                 turn: Turn = {"role": "bot", "text": text, "time": _iso(event.get("timestamp"))}
@@ -176,8 +176,8 @@ def contacts(turns: list[Turn]) -> Contacts:
     for turn in turns:
         if turn["role"] != "user":
             continue
-        phones += [p for p in extract.phone_numbers(turn["text"]) if p not in phones]
-        mails += [m for m in extract.emails(turn["text"]) if m not in mails]
+        phones += [p for p in values.phone_numbers(turn["text"]) if p not in phones]
+        mails += [m for m in values.emails(turn["text"]) if m not in mails]
     return {"phones": phones, "emails": mails}
 
 
@@ -233,7 +233,7 @@ def build_handoff(
     if reason == "escalate_article" and faq_tried:
         topic = Topic(topic.category, max(topic.priority, HIGH), topic.next_steps)
     masked_slots = {
-        name: extract.mask_secrets(str(value))
+        name: redact.mask_secrets(str(value))
         for name, value in slots.items()
         if value not in (None, "", []) and name != "requested_slot"
     }

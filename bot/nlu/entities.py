@@ -1,9 +1,10 @@
-"""Rasa NLU component: the rule-based entities of `bot.entities` on every message.
+"""Rasa NLU component: the rule-based values of `bot.text.values` on every message.
 
 Amounts (with currency), dates (ISO, "вчера" resolved against today in the
 desk's time zone), card last-four digits, ticket numbers, phones and e-mails.
 Runs inside .venv/rasa; needs no training, so adding a pattern never changes
-the model's intent quality.
+the model's intent quality. A thin adapter: the rules live in `bot.text`, where
+the forms and the agent's case use them too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import config
-from bot.entities import all_entities
+from bot.text.values import find_values
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -56,7 +57,7 @@ class SupportEntityExtractor(GraphComponent, EntityExtractorMixin):
                     "extractor": self.__class__.__name__,
                     **({"additional_info": f.info} if f.info else {}),
                 }
-                for f in all_entities(str(message.get(TEXT) or ""), today)
+                for f in find_values(str(message.get(TEXT) or ""), today)
             ]
             if found:
                 message.set(ENTITIES, [*message.get(ENTITIES, []), *found], add_to_output=True)

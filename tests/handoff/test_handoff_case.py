@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.extract import emails, mask_secrets, phone_numbers
 from bot.handoff import case
 from bot.handoff.vocabulary import NORMAL, URGENT
+from bot.text.redact import mask_secrets
+from bot.text.values import emails, phone_numbers
 
 
 def user(text: str, intent: str, ts: float) -> dict[str, object]:
