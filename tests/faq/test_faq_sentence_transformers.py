@@ -16,7 +16,7 @@ from bot.faq.encoders import SentenceTransformerEncoder, make_encoder
 from bot.faq.index import load_index
 from bot.faq.search import FaqSearch
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def bundled_model() -> Path:

@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 ARTICLES = {
     "card-block": ("Как заблокировать карту", "Потерял карту, что делать?", "Заблокируйте карту в приложении."),

@@ -14,7 +14,7 @@ from tests.conftest import Stack
 pytestmark = pytest.mark.e2e
 
 HELDOUT = Path(__file__).parent / "data" / "nlu_heldout.yml"
-TRAINING = Path(__file__).parent.parent / "data" / "nlu"
+TRAINING = Path(__file__).resolve().parents[2] / "data" / "nlu"
 
 
 def test_heldout_is_not_in_the_training_data() -> None:

