@@ -280,6 +280,18 @@ async def internal_ticket(request: web.Request) -> web.Response:
     return _json({"number": number}, status=201)
 
 
+@routes.post("/api/internal/tickets/{number}/correction")
+async def internal_ticket_correction(request: web.Request) -> web.Response:
+    body = await _body(request)
+    corrected = await tickets.correct_ticket(
+        request.app[DESK],
+        request.match_info["number"],
+        _field(body, "conversation_id"),
+        _field(body, "summary"),
+    )
+    return _json(corrected)
+
+
 @routes.get("/api/internal/tickets/{number}")
 async def internal_ticket_status(request: web.Request) -> web.Response:
     return _json(await tickets.ticket_status(request.app[DESK], request.match_info["number"]))

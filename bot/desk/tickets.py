@@ -74,6 +74,21 @@ async def set_ticket_status(ctx: DeskContext, number: str, status: str, agent: A
     return view
 
 
+async def correct_ticket(ctx: DeskContext, number: str, conversation_id: str, summary: str) -> TicketInfo:
+    """The customer corrected a value right after a flow registered it ("не
+    5512, а 5521"): the request's summary is replaced. Only the conversation
+    that opened it may; for any other the ticket does not exist."""
+    async with ctx.sessions() as db:
+        ticket = await _load(db, number)
+        if ticket.conversation_id != conversation_id:
+            raise NotFound(f"no ticket {number}")
+        ticket.summary = mask_secrets(summary)
+        await db.commit()
+        view = ticket_view(ticket)
+    await ctx.live.publish(events.ticket_changed(view))
+    return view
+
+
 async def ticket_status(ctx: DeskContext, number: str) -> TicketInfo:
     """The ticket as the bot reports it: a handoff's ticket is in progress while
     an agent holds the conversation."""

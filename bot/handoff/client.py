@@ -55,3 +55,11 @@ async def ticket(number: str) -> TicketInfo | None:
     """The ticket's status, or None when there is no such number."""
     status, answer = await _call("GET", f"/api/internal/tickets/{quote(number, safe='')}")
     return None if status == 404 else cast(TicketInfo, dict(answer))
+
+
+async def correct_ticket(number: str, conversation_id: str, summary: str) -> None:
+    """Replaces the summary of a request this conversation just registered."""
+    body = {"conversation_id": conversation_id, "summary": summary}
+    status, answer = await _call("POST", f"/api/internal/tickets/{quote(number, safe='')}/correction", body)
+    if status >= 300:
+        raise DeskUnavailable(f"the desk refused the correction: {answer}")

@@ -51,3 +51,22 @@ async def test_tickets_refuse_unknown_statuses_and_numbers(desk: DeskClient) -> 
     )
     body = {"conversation_id": "tg:1", "kind": "problem"}
     assert (await desk.call("POST", "/api/internal/tickets", SERVICE_TOKEN, body))[0] == 400
+
+
+async def test_the_conversation_that_registered_a_ticket_may_correct_it_and_nobody_else(
+    desk: DeskClient,
+) -> None:
+    number = await register(desk, kind="block_card", summary="Клиент просит заблокировать карту •••• 5512")
+    path = f"/api/internal/tickets/{number}/correction"
+    corrected = await desk.ok(
+        "POST",
+        path,
+        SERVICE_TOKEN,
+        {"conversation_id": "tg:1", "summary": "карта •••• 5521 (исправил •••• 5512)"},
+    )
+    assert corrected["summary"] == "карта •••• 5521 (исправил •••• 5512)"
+    stranger = await desk.call("POST", path, SERVICE_TOKEN, {"conversation_id": "tg:2", "summary": "чужое"})
+    assert stranger[0] == 404
+    token = await desk.login(*CHIEF)
+    (ticket,) = await desk.ok("GET", "/api/tickets", token)
+    assert ticket["summary"] == "карта •••• 5521 (исправил •••• 5512)"
