@@ -6,6 +6,7 @@ console uses."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -15,9 +16,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from argon2 import PasswordHasher
 
 from bot import config
-from bot.desk import db
+from bot.desk import auth, db
 from bot.desk.app import create_app
 
 SERVICE_TOKEN = "service-token-for-test"
@@ -124,12 +126,27 @@ def desk_environment(var_dir: Path, **overrides: str) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated by Alembic (which runs its own event loop, so
+    before ours); every test starts from a copy of it."""
+    template = tmp_path_factory.mktemp("desk-template") / "desk.db"
+    db.migrate(f"sqlite+aiosqlite:///{template}")
+    return template
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 at its weakest parameters: the same code path, without spending
+    a tenth of a second on every account and login of the suite."""
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
-def desk_database(tmp_path: Path) -> str:
-    """A migrated SQLite database (Alembic runs its own event loop: before ours)."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}"
-    db.migrate(url)
-    return url
+def desk_database(tmp_path: Path, migrated_template: Path) -> str:
+    """A migrated SQLite database of this test's own."""
+    shutil.copyfile(migrated_template, tmp_path / "desk.db")
+    return f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}"
 
 
 @pytest.fixture
