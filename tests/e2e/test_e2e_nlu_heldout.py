@@ -13,7 +13,7 @@ from tests.conftest import Stack
 
 pytestmark = pytest.mark.e2e
 
-HELDOUT = Path(__file__).parent / "data" / "nlu_heldout.yml"
+HELDOUT = Path(__file__).resolve().parents[1] / "data" / "nlu_heldout.yml"
 TRAINING = Path(__file__).resolve().parents[2] / "data" / "nlu"
 
 

@@ -16,6 +16,7 @@ from tests.fakes.twilio_api import incoming_message, post_webhook, twilio_signat
 pytestmark = pytest.mark.e2e
 
 _numbers = itertools.count(1)
+_message_sids = itertools.count(10**6)
 
 
 def new_number() -> str:
@@ -24,7 +25,8 @@ def new_number() -> str:
 
 def sms(channel_stack: ChannelStack, number: str, body: str) -> int:
     url = f"{channel_stack.rasa_url}/webhooks/sms/webhook"
-    params = {"From": number, "To": TWILIO_FROM, "Body": body, "MessageSid": "SM" + "1" * 32}
+    # Every message its own MessageSid, as Twilio gives (a repeated one is a retry).
+    params = {"From": number, "To": TWILIO_FROM, "Body": body, "MessageSid": f"SM{next(_message_sids):032x}"}
     status, _ = post_webhook(url, params, twilio_signature(TWILIO_TOKEN, url, params))
     return status
 
