@@ -45,7 +45,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,7 +89,6 @@ STOCK_DIR = ROOT / "models" / "stock"
 STOCK_MODEL = STOCK_DIR / "stock.tar.gz"
 # What the stock model is trained from (bin/train's inputs, minus our components).
 STOCK_INPUTS = ("domain.yml", "data/nlu", "data/stories", "data/rules", "requirements/rasa.lock")
-SYSTEMS = {"project": "project, embedded", "stock": "stock Rasa (rasa init)"}
 
 
 def faq_questions() -> list[str]:
@@ -237,28 +236,31 @@ async def run_level(
 
 
 async def per_kind_cpu(
-    target: Target, conversations: int, questions: list[str], settle: float = 0.3
-) -> dict[str, dict[str, list[float]]]:
-    """CPU ms of each process for each message, one message at a time: after a
-    reply the processes get `settle` seconds to finish what follows it (the event
-    broker's posts), then their counters are read. Each FAQ question is one not
-    asked before in this run."""
-    samples: dict[str, dict[str, list[float]]] = {}
+    targets: list[Target], conversations: int, questions: list[str], settle: float = 0.3
+) -> dict[str, dict[str, dict[str, list[float]]]]:
+    """CPU ms of each process for each message, one message at a time, by system
+    and kind: after a reply the processes get `settle` seconds to finish what
+    follows it (the event broker's posts), then their counters are read. The
+    systems take turns conversation by conversation, so they share the machine's
+    background load; each FAQ question is one not asked before in this run."""
+    samples: dict[str, dict[str, dict[str, list[float]]]] = {t.system: {} for t in targets}
     rng = random.Random(7)
     fresh = iter(rng.sample(questions, len(questions)))
-    url = f"{target.rasa_url}/webhooks/rest/webhook"
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
         for _ in range(conversations):
-            sender = f"kind:{uuid.uuid4().hex[:12]}"
-            for turn in conversation(rng, questions):
-                text = next(fresh, turn.text) if turn.kind == "FAQ question" else turn.text
-                before = {name: cpu_ns(pid) for name, pid in target.pids.items()}
-                async with http.post(url, json={"sender": sender, "message": text}) as reply:
-                    await reply.read()
-                await asyncio.sleep(settle)
-                for name, pid in target.pids.items():
-                    ms = (cpu_ns(pid) - before[name]) / 1e6
-                    samples.setdefault(turn.kind, {}).setdefault(name, []).append(ms)
+            turns = conversation(rng, questions)
+            turns[1] = Turn(turns[1].kind, next(fresh, turns[1].text))
+            for target in targets:
+                sender = f"kind:{uuid.uuid4().hex[:12]}"
+                url = f"{target.rasa_url}/webhooks/rest/webhook"
+                for turn in turns:
+                    before = {name: cpu_ns(pid) for name, pid in target.pids.items()}
+                    async with http.post(url, json={"sender": sender, "message": turn.text}) as reply:
+                        await reply.read()
+                    await asyncio.sleep(settle)
+                    for name, pid in target.pids.items():
+                        ms = (cpu_ns(pid) - before[name]) / 1e6
+                        samples[target.system].setdefault(turn.kind, {}).setdefault(name, []).append(ms)
     return samples
 
 
@@ -315,22 +317,35 @@ def ensure_stock_model() -> Path:
 
 
 @contextmanager
-def stock_rasa(stack: Stack, var_dir: Path) -> Iterator[Target]:
-    """A second Rasa serving the stock model, on the stack's action server and
-    desk, with its own tracker store."""
+def second_rasa(
+    stack: Stack,
+    var_dir: Path,
+    system: str,
+    checkout: Path,
+    models: Path,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Target]:
+    """Another Rasa, started from `checkout`'s bin/rasa-server with `models`, on
+    the stack's action server and desk, with its own tracker store."""
     var_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    env = {**stack.env, "RASA_PORT": str(port), "BOT_MODELS_DIR": str(STOCK_DIR), "BOT_VAR_DIR": str(var_dir)}
-    log = var_dir / "rasa-stock.log"
+    env = {**stack.env, "RASA_PORT": str(port), "BOT_MODELS_DIR": str(models), "BOT_VAR_DIR": str(var_dir)}
+    env.update(extra_env or {})
+    env.pop("PYTHONPATH", None)
+    log = var_dir / "rasa.log"
     with log.open("ab") as handle:
         process = subprocess.Popen(
-            [str(ROOT / "bin" / "rasa-server")], cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT
+            [str(checkout / "bin" / "rasa-server")],
+            cwd=checkout,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
         )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(f"{url}/status?token={TOKEN}", process, log)
         pids = {"rasa": process.pid, "actions": stack.processes["actions"].pid}
-        yield Target("stock", url, {**pids, "desk": stack.processes["desk"].pid})
+        yield Target(system, url, {**pids, "desk": stack.processes["desk"].pid})
     finally:
         stop(process)
 
@@ -348,19 +363,33 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--levels", default="1:0,10:0,50:3,200:3", help="customers:pause_s, comma separated")
+    parser.add_argument(
+        "--levels", default="1:0,10:0,50:3,200:3", help="customers:pause_s, comma separated ('' for none)"
+    )
     parser.add_argument("--seconds", type=float, default=60, help="how long each level runs (bounded)")
     parser.add_argument("--systems", default="project,stock", help="project, stock or both (comma separated)")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        action="append",
+        default=[],
+        help="also measure the Rasa of another checkout of this project (e.g. a copy at an earlier "
+        "commit, with its models/), on the same action server and desk: a change's effect on a "
+        "shared machine (repeatable)",
+    )
     parser.add_argument(
         "--kind-conversations", type=int, default=10, help="conversations for the CPU per kind (0: skip)"
     )
     args = parser.parse_args()
-    levels = [(int(c), float(p)) for c, p in (item.split(":") for item in args.levels.split(","))]
+    levels = [(int(c), float(p)) for c, p in (item.split(":") for item in args.levels.split(",") if item)]
     systems = [name.strip() for name in args.systems.split(",") if name.strip()]
     if any(c > 500 for c, _ in levels) or args.seconds > 600 or not 0 <= args.kind_conversations <= 50:
         raise SystemExit("bounded: at most 500 customers, 600 s a level, 50 conversations per kind")
-    if not systems or set(systems) - set(SYSTEMS):
-        raise SystemExit(f"--systems: choose from {', '.join(SYSTEMS)}")
+    if set(systems) - {"project", "stock"}:
+        raise SystemExit("--systems: choose from project, stock")
+    labels = {"project": "project, embedded", "stock": "stock Rasa (rasa init)"}
+    for number, checkout in enumerate(args.against, 1):
+        labels[f"against{number}"] = f"project at {_describe(checkout)}"
     if "stock" in systems:
         ensure_stock_model()
     questions = faq_questions()
@@ -368,34 +397,42 @@ def main() -> int:
     kinds: list[str] = []
     memory: dict[str, float] = {}
     faq_index = ROOT / "var" / "bench-load" / "faq-index"
-    with tempfile.TemporaryDirectory() as var:
+    with tempfile.TemporaryDirectory() as var, ExitStack() as others:
         print("==> starting Rasa, actions and the desk", file=sys.stderr, flush=True)
         stack = start_stack(Path(var), {"FAQ_INDEX_DIR": str(faq_index)})
-        try:
-            project = Target("project", stack.rasa_url, {n: p.pid for n, p in stack.processes.items()})
-            with _maybe_stock(stack, Path(var) / "stock", "stock" in systems) as stock:
-                targets = [t for t in (project, stock) if t is not None and t.system in systems]
-                for target in targets:
-                    warm_up(target, questions)
-                for target in targets:
-                    if args.kind_conversations:
-                        print(f"==> {target.system}: CPU per kind of message", file=sys.stderr, flush=True)
-                        samples = asyncio.run(per_kind_cpu(target, args.kind_conversations, questions))
-                        kinds += kind_rows(SYSTEMS[target.system], samples)
-                for customers, pause in levels:
-                    for target in targets:
-                        print(
-                            f"==> {target.system}: {customers} customers, pause {pause:g} s, {args.seconds:g} s",
-                            file=sys.stderr,
-                            flush=True,
-                        )
-                        result = asyncio.run(run_level(target, customers, args.seconds, pause, questions))
-                        rows.append(result.row(SYSTEMS[target.system]))
-                for target in targets:
-                    memory[f"{target.system} rasa"] = rss_mb(target.pids["rasa"])
-            memory.update({name: rss_mb(stack.processes[name].pid) for name in ("actions", "desk")})
-        finally:
-            stop_stack(stack)
+        others.callback(stop_stack, stack)
+        targets = []
+        if "project" in systems:
+            targets.append(Target("project", stack.rasa_url, {n: p.pid for n, p in stack.processes.items()}))
+        for number, checkout in enumerate(args.against, 1):
+            name = f"against{number}"
+            started = second_rasa(
+                stack, Path(var) / name, name, checkout.resolve(), checkout.resolve() / "models"
+            )
+            targets.append(others.enter_context(started))
+        if "stock" in systems:
+            # Stock keeps TensorFlow's own thread pools (0: TensorFlow decides), not ours.
+            stock_env = {"TF_INTRA_OP_PARALLELISM_THREADS": "0", "TF_INTER_OP_PARALLELISM_THREADS": "0"}
+            started = second_rasa(stack, Path(var) / "stock", "stock", ROOT, STOCK_DIR, stock_env)
+            targets.append(others.enter_context(started))
+        for target in targets:
+            warm_up(target, questions)
+        if args.kind_conversations:
+            print("==> CPU per kind of message", file=sys.stderr, flush=True)
+            samples = asyncio.run(per_kind_cpu(targets, args.kind_conversations, questions))
+            for target in targets:
+                kinds += kind_rows(labels[target.system], samples[target.system])
+        for customers, pause in levels:
+            for target in targets:
+                print(
+                    f"==> {target.system}: {customers} customers, pause {pause:g} s, {args.seconds:g} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                result = asyncio.run(run_level(target, customers, args.seconds, pause, questions))
+                rows.append(result.row(labels[target.system]))
+        memory = {f"{t.system} rasa": rss_mb(t.pids["rasa"]) for t in targets}
+        memory.update({name: rss_mb(stack.processes[name].pid) for name in ("actions", "desk")})
     if kinds:
         print("CPU ms per message, median / mean, one message at a time:\n")
         print("| system | message | n | rasa | actions | desk |")
@@ -407,20 +444,20 @@ def main() -> int:
         "| CPU ms/msg rasa / actions / desk |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    print("\n".join(sorted(rows, key=lambda row: row.split("|")[1] != f" {SYSTEMS['project']} ")))
+    order = list(labels.values())
+    print("\n".join(sorted(rows, key=lambda row: order.index(row.split(" | ")[0].lstrip("| ")))))
     print("\nmemory (RSS MB): " + ", ".join(f"{k} {v:.0f}" for k, v in memory.items()))
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min)")
     return 0
 
 
-@contextmanager
-def _maybe_stock(stack: Stack, var_dir: Path, wanted: bool) -> Iterator[Target | None]:
-    if not wanted:
-        yield None
-        return
-    with stock_rasa(stack, var_dir) as target:
-        yield target
+def _describe(checkout: Path) -> str:
+    """The checkout's commit, for the table's label."""
+    found = subprocess.run(
+        ["git", "-C", str(checkout), "log", "-1", "--format=%h"], capture_output=True, text=True, check=False
+    )
+    return found.stdout.strip() or checkout.name
 
 
 if __name__ == "__main__":
