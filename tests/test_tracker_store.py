@@ -5,14 +5,10 @@ the next one, as after a restart. Runs in .venv/rasa in one subprocess."""
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
 from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
+from tests.rasa_venv import needs_rasa_venv, run_script
 
 SCRIPT = textwrap.dedent(
     """
@@ -55,14 +51,6 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(not RASA_PYTHON.exists(), reason=".venv/rasa is missing")
+@needs_rasa_venv
 def test_the_endpoints_store_keeps_conversations_in_wal_mode(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, str(tmp_path / "tracker.db")],
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-3000:]
+    run_script(SCRIPT, str(tmp_path / "tracker.db"))

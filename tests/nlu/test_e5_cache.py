@@ -5,14 +5,9 @@ encoder pass, and a button's payload costs none. Runs the component in
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
-from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
+from tests.rasa_venv import needs_rasa_venv, run_script
 
 SCRIPT = textwrap.dedent(
     """
@@ -60,14 +55,6 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(not RASA_PYTHON.exists(), reason=".venv/rasa is missing")
+@needs_rasa_venv
 def test_cached_and_payload_vectors_match_a_fresh_encoding() -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT],
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-3000:]
+    run_script(SCRIPT)
