@@ -343,7 +343,8 @@ def second_rasa(
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_for(f"{url}/status?token={TOKEN}", process, log)
+        # Stock's model (transformer DIET, TED, UnexpecTED) loads slowly on busy cores.
+        wait_for(f"{url}/status?token={TOKEN}", process, log, timeout=900)
         pids = {"rasa": process.pid, "actions": stack.processes["actions"].pid}
         yield Target(system, url, {**pids, "desk": stack.processes["desk"].pid})
     finally:
