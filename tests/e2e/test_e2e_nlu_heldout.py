@@ -35,7 +35,7 @@ def test_heldout_intent_accuracy_and_out_of_scope(stack: Stack) -> None:
         print(f"  {expected:>20} -> {predicted:<20} {text}")
     assert report.in_scope_total >= 300 and report.oos_total >= 100
     # Issue 7's targets, held through the server with the model bin/train
-    # builds. Training is seeded (DIET and TED random_seed: 1) and reproduced
+    # builds. Training is seeded (DIET random_seed: 1) and reproduced
     # the same figures on fresh machines: 286/300 in scope (0.953) and 113/120
     # out of scope (0.942); NLU-only (bench/nlu) 0.973 / 0.908.
     assert report.in_scope_accuracy >= 0.95, report.summary()
