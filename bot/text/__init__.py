@@ -1,0 +1,1 @@
+"""Customer text before it is understood: layouts, transliteration, spoken numbers."""
