@@ -17,11 +17,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 
-MESSAGES = [
-    "ghbdtn",
-    "kak vernut dengi",
-    "один два три четыре",
-    "moya karta odin dva tri chetyre",
+REWRITTEN = [
+    ("ghbdtn", "привет", "layout", ["layout"]),
+    ("kak vernut dengi", "как вернут деньги", "translit", ["translit"]),
+    ("один два три четыре", "1234", "numbers", ["numbers"]),
+    ("moya karta odin dva tri chetyre", "моя карта 1234", "translit", ["translit", "numbers"]),
+]
+LEFT_ALONE = [
     "привет",
     "/greet",
     '/inform{"card_last4": "1 2 3 4"}',
@@ -32,6 +34,7 @@ MESSAGES = [
     "ivan@mail.ru",
     "два раза списали 500 рублей",
 ]
+MESSAGES = [typed for typed, *_ in REWRITTEN] + LEFT_ALONE
 
 _SCRIPT = """
 import json, sys
@@ -75,35 +78,14 @@ def parsed(text: str) -> dict[str, Any]:
 pytestmark = pytest.mark.skipif(not RASA_PYTHON.exists(), reason=".venv/rasa is not installed")
 
 
-@pytest.mark.parametrize(
-    ("typed", "text", "kind", "steps"),
-    [
-        ("ghbdtn", "привет", "layout", ["layout"]),
-        ("kak vernut dengi", "как вернут деньги", "translit", ["translit"]),
-        ("один два три четыре", "1234", "numbers", ["numbers"]),
-        ("moya karta odin dva tri chetyre", "моя карта 1234", "translit", ["translit", "numbers"]),
-    ],
-)
+@pytest.mark.parametrize(("typed", "text", "kind", "steps"), REWRITTEN)
 def test_the_text_is_rewritten_and_the_original_recorded(
     typed: str, text: str, kind: str, steps: list[str]
 ) -> None:
     assert parsed(typed) == {"text": text, "normalized": {"from": typed, "kind": kind, "steps": steps}}
 
 
-@pytest.mark.parametrize(
-    "typed",
-    [
-        "привет",
-        "/greet",
-        '/inform{"card_last4": "1 2 3 4"}',
-        "hello",
-        "Nike Air Max",
-        "Ivan Petrov",
-        "call me back",
-        "ivan@mail.ru",
-        "два раза списали 500 рублей",
-    ],
-)
+@pytest.mark.parametrize("typed", LEFT_ALONE)
 def test_other_text_is_left_alone(typed: str) -> None:
     assert parsed(typed) == {"text": typed}
 
