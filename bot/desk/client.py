@@ -51,3 +51,11 @@ async def ticket(number: str) -> dict[str, Any] | None:
     """The ticket's status, or None when there is no such number."""
     status, answer = await _call("GET", f"/api/internal/tickets/{quote(number, safe='')}")
     return None if status == 404 else dict(answer)
+
+
+async def correct_ticket(number: str, summary: str) -> None:
+    """Replaces a just-registered request's summary after the customer corrected it."""
+    body = {"summary": summary}
+    status, answer = await _call("POST", f"/api/internal/tickets/{quote(number, safe='')}/correction", body)
+    if status >= 300:
+        raise DeskUnavailable(f"the desk refused the correction: {answer}")

@@ -16,5 +16,7 @@ def test_importing_the_handoff_action_loads_no_faq_index() -> None:
         "assert not shared.is_loaded(), 'index loaded';"
         "assert 'actions.faq' not in sys.modules, 'actions.faq imported'"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-2000:]
