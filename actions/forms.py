@@ -31,6 +31,13 @@ def _intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def _answer(tracker: Tracker, value: Any) -> str:
+    """The customer's answer as the NLU read it: dictated digits joined and a
+    wrong keyboard layout undone (bot/nlu/normalizer.py), while the slot's
+    `from_text` value is the text as typed."""
+    return str(tracker.latest_message.get("text") or value or "")
+
+
 def _retried(tracker: Tracker, slot: str, value: str | None) -> dict[str, Any]:
     """The slot's value when usable; else one more try, or UNKNOWN after the last."""
     if value is not None:
@@ -48,7 +55,7 @@ class ValidateBlockCardForm(FormValidationAction):
     def validate_card_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return _retried(tracker, "card_last4", extract.card_last4(str(value or "")))
+        return _retried(tracker, "card_last4", extract.card_last4(_answer(tracker, value)))
 
 
 class ValidateTicketStatusForm(FormValidationAction):
@@ -58,7 +65,7 @@ class ValidateTicketStatusForm(FormValidationAction):
     def validate_ticket_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return _retried(tracker, "ticket_number", extract.ticket_number(str(value or "")))
+        return _retried(tracker, "ticket_number", extract.ticket_number(_answer(tracker, value)))
 
 
 class ValidateReportProblemForm(FormValidationAction):
