@@ -134,9 +134,19 @@ def test_the_widget_in_a_browser(channel_stack: ChannelStack) -> None:
         expect(page.locator(".sw-typing")).to_be_hidden()
 
         page.get_by_label("Сообщение").fill("как подключить пакет Комфорт-лайт?")
+        # The typing indicator shows while the bot works; the answer can come
+        # before a poll would see it, so its showing is recorded as it happens.
+        page.evaluate(
+            """() => {
+              const typing = document.querySelector('.sw-typing');
+              window.typingShown = false;
+              new MutationObserver(() => { if (!typing.hidden) window.typingShown = true; })
+                .observe(typing, {attributes: true, attributeFilter: ['hidden']});
+            }"""
+        )
         page.keyboard.press("Enter")
-        expect(page.locator(".sw-typing")).to_be_visible()
         expect(page.get_by_role("button", name="Да")).to_be_visible(timeout=60_000)
+        assert page.evaluate("window.typingShown") is True
         page.get_by_role("button", name="Да").click()
         expect(page.locator(".sw-bot .sw-bubble").last).to_contain_text("Отлично", timeout=60_000)
         expect(page.get_by_role("button", name="Да")).to_have_count(0)
