@@ -14,6 +14,13 @@ from bot.text import redact, values
 MIN_PROBLEM_DESCRIPTION_WORDS = 3
 
 
+def _answer(tracker: Tracker, value: Any) -> str:
+    """The customer's answer as the NLU read it: dictated digits joined and a
+    wrong keyboard layout undone (bot/nlu/normalizer.py). The slot's
+    `from_text` value is the text as typed, which the transcript keeps."""
+    return str(tracker.latest_message.get("text") or value or "")
+
+
 class ValidateBlockCardForm(FormValidationAction):
     def name(self) -> str:
         return "validate_block_card_form"
@@ -21,7 +28,7 @@ class ValidateBlockCardForm(FormValidationAction):
     def validate_card_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        digits = values.card_last4(str(value or ""))
+        digits = values.card_last4(_answer(tracker, value))
         if digits is None:
             dispatcher.utter_message(response="utter_card_last4_invalid")
         return {"card_last4": digits}
@@ -34,7 +41,7 @@ class ValidateTicketStatusForm(FormValidationAction):
     def validate_ticket_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        number = values.ticket_number(str(value or ""))
+        number = values.ticket_number(_answer(tracker, value))
         if number is None:
             dispatcher.utter_message(response="utter_ticket_number_invalid")
         return {"ticket_number": number}

@@ -58,12 +58,6 @@ def test_dictated_digits_are_entities(stack: Stack) -> None:
     assert {"entity": "card_last4", "value": "1234"}.items() <= parsed["entities"][0].items()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="from_text slots take the tracker's original text (Rasa 3.6: tracker.latest_message.text); "
-    "validate_card_last4 in actions/forms.py would have to read the normalised text "
-    "(tracker.latest_message['text']) for dictated digits to fill the form",
-)
 def test_dictated_card_digits_fill_the_block_card_form(stack: Stack) -> None:
     sender = new_sender()
     assert "последние 4 цифры" in answer(stack.say(sender, "я потерял карту"))
