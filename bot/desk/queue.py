@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk import agents, events, tickets
+from bot.desk import agents, audit, events, tickets
 from bot.desk.context import DeskContext
 from bot.desk.customer import catch_up
 from bot.desk.errors import Invalid, NotFound
@@ -135,11 +135,14 @@ async def list_handoffs(ctx: DeskContext, status: str | None) -> list[HandoffVie
     return views
 
 
-async def get_handoff(ctx: DeskContext, handoff_id: int) -> HandoffView:
-    """One handoff, with whatever the customer wrote that the broker missed."""
+async def get_handoff(ctx: DeskContext, handoff_id: int, viewer: str = audit.SYSTEM) -> HandoffView:
+    """One handoff, with whatever the customer wrote that the broker missed;
+    the viewing of its transcript is audited."""
     async with ctx.sessions() as db:
         handoff = await load_handoff(db, handoff_id)
         conversation_id, status, after = handoff.conversation_id, handoff.status, handoff.last_event_ts
+        audit.add(db, audit.VIEW, viewer, f"handoff:{handoff_id}")
+        await db.commit()
     if status in OPEN_STATUSES:
         await catch_up(ctx, conversation_id, after)
     async with ctx.sessions() as db:

@@ -19,8 +19,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from argon2 import PasswordHasher
 
 from bot import config
-from bot.desk import auth, db
+from bot.desk import api, auth, db
 from bot.desk.app import create_app
+from bot.desk.context import DeskContext
 
 SERVICE_TOKEN = "service-token-for-test"
 RASA_TOKEN = "rasa-token-for-test"
@@ -49,7 +50,7 @@ class FakeRasa:
                 return web.json_response({"error": "down"}, status=503)
             conversation = request.match_info["conversation_id"]
             self.appended.setdefault(conversation, []).extend(await request.json())
-            self.channels[conversation] = request.query["output_channel"]
+            self.channels[conversation] = request.query.get("output_channel", "")
             return web.json_response({})
 
         async def tracker(request: web.Request) -> web.Response:
@@ -77,6 +78,11 @@ class DeskClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = await self.http.request(method, path, json=body, headers=headers)
         return response.status, await response.json()
+
+    @property
+    def context(self) -> DeskContext:
+        """The running desk's own context, to call an operation directly."""
+        return self.http.server.app[api.DESK]
 
     async def ok(self, method: str, path: str, token: str | None = None, body: Any = None) -> Any:
         status, answer = await self.call(method, path, token, body)
@@ -155,7 +161,15 @@ def desk_hours() -> str:
 
 
 @pytest.fixture
-async def desk(tmp_path: Path, desk_database: str, desk_hours: str) -> AsyncIterator[DeskClient]:
+def desk_overrides() -> dict[str, str]:
+    """More environment for the desk under test (a module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+async def desk(
+    tmp_path: Path, desk_database: str, desk_hours: str, desk_overrides: dict[str, str]
+) -> AsyncIterator[DeskClient]:
     rasa = FakeRasa()
     async with TestServer(rasa.app(), host="127.0.0.1") as rasa_server:
         environment = desk_environment(
@@ -163,6 +177,7 @@ async def desk(tmp_path: Path, desk_database: str, desk_hours: str) -> AsyncIter
             DESK_DATABASE_URL=desk_database,
             RASA_PORT=str(rasa_server.port),
             DESK_HOURS=desk_hours,
+            **desk_overrides,
         )
         app = create_app(config.load(environment))
         async with TestClient(TestServer(app, host="127.0.0.1")) as http:
