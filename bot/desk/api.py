@@ -18,7 +18,6 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from bot.desk import agents, audit, auth, conversation, customer, erasure, metrics, queue, tickets
+from bot.desk import agents, audit, auth, conversation, customer, erasure, intake, metrics, queue, tickets
 from bot.desk.context import DeskContext
 from bot.desk.errors import (
     Conflict,
@@ -136,11 +135,15 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def _field(body: dict[str, Any], name: str) -> str:
+def _field(body: dict[str, Any], name: str, limit: int = 10_000) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
         raise Invalid(f"'{name}' is required (a non-empty string)")
-    return value
+    return intake.string(value, name, limit, required=True)
+
+
+def _path(request: web.Request, name: str) -> str:
+    return intake.string(request.match_info[name], name, intake.MAX_KEY, required=True)
 
 
 def _agent(request: web.Request) -> Agent:
@@ -155,10 +158,7 @@ def _supervisor(request: web.Request) -> Agent:
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["handoff_id"])
-    except ValueError:
-        raise NotFound("no such handoff") from None
+    return intake.record_id(request.match_info["handoff_id"])
 
 
 @routes.get("/api/health")
@@ -211,7 +211,7 @@ async def me(request: web.Request) -> web.Response:
 
 @routes.get("/api/handoffs")
 async def list_handoffs(request: web.Request) -> web.Response:
-    status = request.query.get("status") or None
+    status = intake.string(request.query.get("status"), "status", intake.MAX_SHORT) or None
     return _json(await queue.list_handoffs(request.app[DESK], status))
 
 
@@ -262,8 +262,8 @@ async def create_agent(request: web.Request) -> web.Response:
         request.app[DESK],
         _field(body, "username"),
         _field(body, "password"),
-        str(body.get("display_name") or ""),
-        str(body.get("role") or "agent"),
+        intake.string(body.get("display_name"), "display_name", 128),
+        intake.string(body.get("role"), "role", intake.MAX_SHORT) or "agent",
         by=supervisor.username,
     )
     return _json(agent_me(agent), status=201)
@@ -279,9 +279,7 @@ async def list_tickets(request: web.Request) -> web.Response:
 async def update_ticket(request: web.Request) -> web.Response:
     status = _field(await _body(request), "status")
     return _json(
-        await tickets.set_ticket_status(
-            request.app[DESK], request.match_info["number"], status, _agent(request)
-        )
+        await tickets.set_ticket_status(request.app[DESK], _path(request, "number"), status, _agent(request))
     )
 
 
@@ -290,30 +288,17 @@ async def audit_log(request: web.Request) -> web.Response:
     """What agents did, newest first: `from`/`to` (ISO date or date-time, UTC
     when no offset; a bare `to` date includes that day), `agent` (username)."""
     _supervisor(request)
-    since, until = _moment(request, "from"), _moment(request, "to", end_of_day=True)
-    agent = request.query.get("agent") or None
+    since = intake.moment(request.query.get("from", ""), "from")
+    until = intake.moment(request.query.get("to", ""), "to", end_of_day=True)
+    agent = intake.string(request.query.get("agent"), "agent", intake.MAX_SHORT) or None
     return _json(await audit.entries(request.app[DESK], since, until, agent))
-
-
-def _moment(request: web.Request, name: str, end_of_day: bool = False) -> datetime | None:
-    raw = request.query.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        if len(raw) == 10:
-            day = datetime.combine(date.fromisoformat(raw), datetime.min.time(), timezone.utc)
-            return day + timedelta(days=1) if end_of_day else day
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(f"'{name}' must be an ISO date or date-time, e.g. 2026-12-07T10:00:00+03:00") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 @routes.delete("/api/customers/{sender_id}")
 async def forget_customer(request: web.Request) -> web.Response:
     """A supervisor erases a customer: Rasa's tracker, then the desk (audited)."""
     supervisor = _supervisor(request)
-    sender_id = erasure.check_sender_id(request.match_info["sender_id"])
+    sender_id = _path(request, "sender_id")
     await request.app[DESK].rasa.request_erasure(sender_id)
     return _json(await erasure.erase_customer(request.app[DESK], sender_id, supervisor.username))
 
@@ -372,7 +357,10 @@ async def internal_event(request: web.Request) -> web.Response:
 async def internal_ticket(request: web.Request) -> web.Response:
     body = await _body(request)
     number = await tickets.create_ticket(
-        request.app[DESK], _field(body, "conversation_id"), _field(body, "kind"), _field(body, "summary")
+        request.app[DESK],
+        _field(body, "conversation_id", intake.MAX_KEY),
+        _field(body, "kind", 32),
+        _field(body, "summary"),
     )
     return _json({"number": number}, status=201)
 
@@ -382,7 +370,7 @@ async def internal_ticket_correction(request: web.Request) -> web.Response:
     body = await _body(request)
     corrected = await tickets.correct_ticket(
         request.app[DESK],
-        request.match_info["number"],
+        _path(request, "number"),
         _field(body, "conversation_id"),
         _field(body, "summary"),
     )
@@ -392,10 +380,10 @@ async def internal_ticket_correction(request: web.Request) -> web.Response:
 @routes.delete("/api/internal/customers/{sender_id}")
 async def internal_forget_customer(request: web.Request) -> web.Response:
     """The customer's own request through the bot: the desk's part of it."""
-    sender_id = request.match_info["sender_id"]
+    sender_id = _path(request, "sender_id")
     return _json(await erasure.erase_customer(request.app[DESK], sender_id, audit.BOT))
 
 
 @routes.get("/api/internal/tickets/{number}")
 async def internal_ticket_status(request: web.Request) -> web.Response:
-    return _json(await tickets.ticket_status(request.app[DESK], request.match_info["number"]))
+    return _json(await tickets.ticket_status(request.app[DESK], _path(request, "number")))

@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk import audit, events
 from bot.desk.context import DeskContext
-from bot.desk.errors import Invalid
 from bot.desk.models import OPEN_STATUSES, Handoff, Message, Ticket, utcnow
 
 log = logging.getLogger(__name__)
@@ -32,7 +31,6 @@ log = logging.getLogger(__name__)
 # What a ticket keeps of a forgotten customer: nothing personal.
 FORGOTTEN_TICKET: dict[str, Any] = {"conversation_id": "", "summary": "", "handoff_id": None}
 RETENTION_INTERVAL = timedelta(hours=1)
-MAX_SENDER_ID = 255
 
 
 class ErasureReport(TypedDict):
@@ -91,15 +89,8 @@ async def _erased_ids(db: AsyncSession, condition: ColumnElement[bool]) -> list[
     return list((await db.scalars(select(Handoff.id).where(condition))).all())
 
 
-def check_sender_id(sender_id: str) -> str:
-    if not sender_id.strip() or len(sender_id) > MAX_SENDER_ID:
-        raise Invalid(f"sender_id: 1-{MAX_SENDER_ID} characters")
-    return sender_id
-
-
 async def erase_customer(ctx: DeskContext, sender_id: str, actor: str) -> ErasureReport:
     """Deletes what the desk holds of one customer; idempotent (a second call counts zeros)."""
-    check_sender_id(sender_id)
     async with ctx.sessions() as db:
         gone = await _erased_ids(db, Handoff.conversation_id == sender_id)
         report = await _run(db, _customer_steps(sender_id))
