@@ -9,7 +9,7 @@ import math
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,7 +79,8 @@ async def ensure_admin(ctx: DeskContext, username: str | None, password: str | N
 
 async def save_agent(db: AsyncSession, username: str, password: str, role: str, name: str | None) -> str:
     """Creates the account or gives an existing one a new password (and role,
-    and name when given); says which. For the admin command."""
+    and name when given), ending its open sessions; says which. For the admin
+    command, so audited as the system's action."""
     check_account(username, password, role)
     agent = await db.scalar(select(Agent).where(Agent.username == username))
     if agent is None:
@@ -90,7 +91,16 @@ async def save_agent(db: AsyncSession, username: str, password: str, role: str, 
         agent.role = role
         if name:
             agent.display_name = name
+        # A new password ends the sessions the old one opened.
+        await db.execute(delete(Session).where(Session.agent_id == agent.id))
         verb = "updated"
+    audit.add(
+        db,
+        audit.AGENT_CREATE if verb == "created" else audit.AGENT_UPDATE,
+        audit.SYSTEM,
+        f"agent:{username}",
+        f"role {role}",
+    )
     await db.commit()
     return verb
 

@@ -39,6 +39,7 @@ VIEW = "view_transcript"
 EXPORT = "export"
 ERASE = "erase_customer"
 AGENT_CREATE = "agent_create"
+AGENT_UPDATE = "agent_update"  # a new password (and role) from `python -m bot.desk.admin`
 RETENTION = "retention"
 ACTIONS = (
     LOGIN,
@@ -53,6 +54,7 @@ ACTIONS = (
     EXPORT,
     ERASE,
     AGENT_CREATE,
+    AGENT_UPDATE,
     RETENTION,
 )
 

@@ -6,7 +6,9 @@ console uses."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -118,6 +120,49 @@ class DeskClient:
             event["parse_data"] = {"intent": {"name": intent}}
         answer = await self.ok("POST", "/api/internal/events", SERVICE_TOKEN, event)
         return bool(answer["taken"])
+
+
+class DeskThread:
+    """The desk app and the fake Rasa served by a loop of their own, on real
+    ports: for clients that are not on the test's loop (schemathesis, a browser)."""
+
+    def __init__(self, environment: dict[str, str], rasa_port: int, desk_port: int) -> None:
+        self.rasa = FakeRasa()
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.environment, self.rasa_port, self.desk_port = environment, rasa_port, desk_port
+        self.runners: list[web.AppRunner] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self._start())
+        self.ready.set()
+        self.loop.run_forever()
+
+    async def _start(self) -> None:
+        for app, port in (
+            (self.rasa.app(), self.rasa_port),
+            (create_app(config.load(self.environment)), self.desk_port),
+        ):
+            runner = web.AppRunner(app)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            self.runners.append(runner)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        assert self.ready.wait(30), "the desk did not start"
+        return f"http://127.0.0.1:{self.desk_port}"
+
+    def __exit__(self, *exc: object) -> None:
+        async def stop() -> None:
+            for runner in reversed(self.runners):
+                await runner.cleanup()
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
 
 
 def desk_environment(var_dir: Path, **overrides: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.desk import audit
+from bot.desk import agents, audit
 from tests.desk.conftest import CHIEF, SERVICE_TOKEN, DeskClient
 
 
@@ -74,3 +74,14 @@ async def test_secrets_never_reach_the_log(desk: DeskClient) -> None:
     log = await desk.ok("GET", "/api/audit", chief)
     assert log[0]["detail"] == "карта •••• 9012, код •••"
     assert log[1]["actor"] == "(unknown)" and "my-pass" not in str(log)
+
+
+async def test_a_new_password_from_the_admin_command_ends_open_sessions(desk: DeskClient) -> None:
+    chief = await desk.login(*CHIEF)
+    anna = await desk.new_agent("anna", "Анна")
+    async with desk.context.sessions() as db:
+        assert await agents.save_agent(db, "anna", "anna-new-password", "agent", None) == "updated"
+    assert (await desk.call("GET", "/api/me", anna))[0] == 401
+    assert await desk.login("anna", "anna-new-password")
+    entry = (await desk.ok("GET", "/api/audit?agent=system", chief))[0]
+    assert (entry["action"], entry["target"]) == ("agent_update", "agent:anna")

@@ -4,6 +4,7 @@ Bearer tokens (scripts, the bot's tests) work as before."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import aiohttp
@@ -86,3 +87,29 @@ class TestBehindHttps:
     async def test_the_cookies_are_secure(self, desk: DeskClient) -> None:
         _, _, attributes = await console_login(desk)
         assert attributes["session"]["secure"] is True
+
+
+async def test_every_door_is_shut_without_a_credential(desk: DeskClient) -> None:
+    """Every route of the API, whatever its method, answers 401 to a request
+    without a session (or with an agent's session where the bot's token is
+    needed), and the queue is as it was."""
+    anna = await desk.new_agent("anna", "Анна")
+    handoff = (await desk.hand_over("tg:1"))["handoff"]
+    public = {"/api/login", "/api/health", "/api/openapi.json"}
+    doors = {
+        (route.method, re.sub(r"\{[^}]+\}", "1", route.resource.canonical))
+        for route in desk.http.server.app.router.routes()
+        if route.resource is not None
+        and route.resource.canonical.startswith("/api/")
+        and route.method != "HEAD"
+        and route.resource.canonical not in public
+    }
+    assert len(doors) >= 20
+    for method, path in sorted(doors):
+        token = anna if path.startswith("/api/internal/") else None
+        status, _ = await desk.call(method, path, token, {} if method in ("POST", "DELETE") else None)
+        assert status == 401, f"{method} {path} answered {status} without credentials"
+    chief = await desk.login(*CHIEF)
+    assert await desk.ok("GET", f"/api/handoffs/{handoff['id']}", chief) | {
+        "waiting_seconds": 0
+    } == handoff | {"waiting_seconds": 0}

@@ -6,24 +6,19 @@ run is bounded (`EXAMPLES` per operation) to stay within seconds."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
-from bot import config
-from bot.desk.app import create_app
 from bot.desk.openapi import openapi_document
 from tests.conftest import free_port, http_json
-from tests.desk.conftest import CHIEF, SERVICE_TOKEN, FakeRasa, desk_environment
+from tests.desk.conftest import CHIEF, SERVICE_TOKEN, DeskThread, desk_environment
 
 EXAMPLES = 8
 CHECKS = [
@@ -34,47 +29,6 @@ CHECKS = [
 ]
 # Logging out would end the session the run itself uses.
 SKIPPED = {("POST", "/api/logout")}
-
-
-class DeskThread:
-    """The desk app and the fake Rasa served by a loop of their own."""
-
-    def __init__(self, environment: dict[str, str], rasa_port: int, desk_port: int) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        self.environment, self.rasa_port, self.desk_port = environment, rasa_port, desk_port
-        self.runners: list[web.AppRunner] = []
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self._start())
-        self.ready.set()
-        self.loop.run_forever()
-
-    async def _start(self) -> None:
-        for app, port in (
-            (FakeRasa().app(), self.rasa_port),
-            (create_app(config.load(self.environment)), self.desk_port),
-        ):
-            runner = web.AppRunner(app)
-            await runner.setup()
-            await web.TCPSite(runner, "127.0.0.1", port).start()
-            self.runners.append(runner)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        assert self.ready.wait(30), "the desk did not start"
-        return f"http://127.0.0.1:{self.desk_port}"
-
-    def __exit__(self, *exc: object) -> None:
-        async def stop() -> None:
-            for runner in reversed(self.runners):
-                await runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(30)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")
