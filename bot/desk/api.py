@@ -4,13 +4,15 @@ Agents authenticate with `Authorization: Bearer <token>` from `POST /api/login`
 (a script's websocket may pass it as `?token=`), or, in the console, with the
 HttpOnly session cookie that `POST /api/login {"session": "cookie"}` sets: a
 cookie-authenticated write must carry `X-CSRF-Token` (the value of the
-`desk_csrf` cookie) and a cookie-authenticated websocket must come from the
-desk's own origin. The bot's own processes (the action server, Rasa's event
-broker) call `/api/internal/*` with the service token from `bot.config`. Errors are JSON: `{"error": "..."}`, with the status
+`desk_csrf` cookie) and no cookie-authenticated request, the websocket
+included, may come from another origin (docs/security.md). The bot's own processes (the action
+server, Rasa's event broker) call `/api/internal/*` with the service token
+from `bot.config`. Errors are JSON: `{"error": "..."}`, with the status
 `api_middleware` gives each of the desk's domain errors (`bot.desk.errors`).
 
 The handlers only read the request and call one operation of the desk
-(`agents`, `queue`, `conversation`, `tickets`, `customer`, `metrics`).
+(`agents`, `queue`, `conversation`, `tickets`, `customer`, `metrics`,
+`audit`, `erasure`), after `intake` has read what came in.
 """
 
 from __future__ import annotations
@@ -103,9 +105,9 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
 
 async def _authenticate(request: web.Request) -> None:
     """The agent behind the request: a bearer token as it is; the console's
-    cookie only with the CSRF token on writes and from our own origin on the
-    websocket (the one request a browser lets another site open with our
-    cookie and no custom header)."""
+    cookie only with the CSRF token on writes, and never from another origin
+    (the websocket is the one request a browser lets another site open with
+    our cookie and without a custom header)."""
     token = _bearer(request) or (request.query.get("token", "") if request.path == "/api/ws" else "")
     by_cookie = not token
     if by_cookie:
@@ -298,9 +300,7 @@ async def audit_log(request: web.Request) -> web.Response:
 async def forget_customer(request: web.Request) -> web.Response:
     """A supervisor erases a customer: Rasa's tracker, then the desk (audited)."""
     supervisor = _supervisor(request)
-    sender_id = _path(request, "sender_id")
-    await request.app[DESK].rasa.request_erasure(sender_id)
-    return _json(await erasure.erase_customer(request.app[DESK], sender_id, supervisor.username))
+    return _json(await erasure.forget_customer(request.app[DESK], _path(request, "sender_id"), supervisor))
 
 
 @routes.get("/api/quick-replies")

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk import audit, events
 from bot.desk.context import DeskContext
-from bot.desk.models import OPEN_STATUSES, Handoff, Message, Ticket, utcnow
+from bot.desk.models import OPEN_STATUSES, Agent, Handoff, Message, Ticket, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,14 @@ async def erase_customer(ctx: DeskContext, sender_id: str, actor: str) -> Erasur
     if gone:
         await ctx.live.publish(events.handoffs_erased(gone))
     return report
+
+
+async def forget_customer(ctx: DeskContext, sender_id: str, supervisor: Agent) -> ErasureReport:
+    """A supervisor's erasure: Rasa's tracker store is asked first (through
+    Rasa's HTTP API), so when Rasa is down nothing is erased and the retry
+    does both; then the desk."""
+    await ctx.rasa.request_erasure(sender_id)
+    return await erase_customer(ctx, sender_id, supervisor.username)
 
 
 async def apply_retention(ctx: DeskContext, days: int) -> ErasureReport:
