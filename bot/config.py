@@ -72,6 +72,14 @@ class DeskSettings:
     timezone: str
     admin_user: str
     admin_password: str
+    # Issue 16 (docs/security.md, "The agent desk"): the console's cookie gets
+    # `Secure` behind HTTPS; N failed logins in the window → 429 for that
+    # account and that address; conversations older than retention_days are
+    # deleted (0 = kept until erased). RETENTION_DAYS is shared with the tracker store.
+    cookie_secure: bool = False
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    retention_days: int = 0
 
     @property
     def url(self) -> str:
@@ -237,6 +245,10 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             timezone=env.text("DESK_TIMEZONE", "Europe/Moscow"),
             admin_user=env.text("DESK_ADMIN_USER"),
             admin_password=env.text("DESK_ADMIN_PASSWORD"),
+            cookie_secure=env.text("DESK_COOKIE_SECURE").lower() in ("1", "true", "yes"),
+            login_max_failures=max(1, env.integer("DESK_LOGIN_MAX_FAILURES", 5)),
+            login_window_seconds=max(1, env.integer("DESK_LOGIN_WINDOW_SECONDS", 900)),
+            retention_days=max(0, env.integer("RETENTION_DAYS", 0)),
         ),
         faq=FaqSettings(
             encoder=env.text("FAQ_ENCODER", DEFAULT_ENCODER),

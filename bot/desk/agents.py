@@ -5,16 +5,17 @@ and out, and who counts as online."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk import auth, events
+from bot.desk import audit, auth, events
 from bot.desk.context import DeskContext
-from bot.desk.errors import Conflict, Invalid, Unauthenticated
+from bot.desk.errors import Conflict, Invalid, TooManyAttempts, Unauthenticated
 from bot.desk.models import ACTIVE, AGENT, SUPERVISOR, Agent, Handoff, Session, utcnow
 from bot.desk.views import AgentView, iso
 
@@ -24,6 +25,9 @@ DEFAULT_ADMIN = "admin"
 ONLINE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
 SEEN_WRITE_INTERVAL = timedelta(seconds=30)
+# An address the agent logged in from this recently is not held back by the
+# failures others caused on the account (only by its own address's count).
+KNOWN_ADDRESS_FOR = timedelta(days=30)
 
 
 def check_account(username: str, password: str, role: str) -> None:
@@ -47,10 +51,13 @@ def new_agent(username: str, password: str, display_name: str, role: str) -> Age
     )
 
 
-async def create_agent(ctx: DeskContext, username: str, password: str, display_name: str, role: str) -> Agent:
+async def create_agent(
+    ctx: DeskContext, username: str, password: str, display_name: str, role: str, by: str = audit.SYSTEM
+) -> Agent:
     agent = new_agent(username, password, display_name, role)
     async with ctx.sessions() as db:
         db.add(agent)
+        audit.add(db, audit.AGENT_CREATE, by, f"agent:{username}", f"role {role}")
         try:
             await db.commit()
         except IntegrityError:
@@ -72,7 +79,8 @@ async def ensure_admin(ctx: DeskContext, username: str | None, password: str | N
 
 async def save_agent(db: AsyncSession, username: str, password: str, role: str, name: str | None) -> str:
     """Creates the account or gives an existing one a new password (and role,
-    and name when given); says which. For the admin command."""
+    and name when given), ending its open sessions; says which. For the admin
+    command, so audited as the system's action."""
     check_account(username, password, role)
     agent = await db.scalar(select(Agent).where(Agent.username == username))
     if agent is None:
@@ -83,30 +91,80 @@ async def save_agent(db: AsyncSession, username: str, password: str, role: str, 
         agent.role = role
         if name:
             agent.display_name = name
+        # A new password ends the sessions the old one opened.
+        await db.execute(delete(Session).where(Session.agent_id == agent.id))
         verb = "updated"
+    audit.add(
+        db,
+        audit.AGENT_CREATE if verb == "created" else audit.AGENT_UPDATE,
+        audit.SYSTEM,
+        f"agent:{username}",
+        f"role {role}",
+    )
     await db.commit()
     return verb
 
 
-async def login(ctx: DeskContext, username: str, password: str) -> tuple[str, Agent]:
+async def login(
+    ctx: DeskContext, username: str, password: str, address: str | None = None
+) -> tuple[str, Agent]:
+    """A new session for the right password. Too many failures lately, for
+    the account or from the address, refuse the attempt unchecked
+    (`TooManyAttempts`); see `_held_back`."""
     async with ctx.sessions() as db:
         agent = await db.scalar(select(Agent).where(Agent.username == username))
+        # A name no account has is not stored as typed: it may be a password.
+        actor = agent.username if agent is not None else audit.UNKNOWN
+        wait = await _held_back(ctx, db, agent, address)
+        if wait:
+            audit.add(db, audit.LOGIN_LIMITED, actor, address=address)
+            await db.commit()
+            raise TooManyAttempts("too many failed logins, try again later", wait)
         if agent is None or not auth.verify_password(agent.password_hash, password):
+            audit.add(db, audit.LOGIN_FAILED, actor, address=address)
+            await db.commit()
             raise Unauthenticated("wrong username or password")
         token, hashed = auth.new_token()
         now = utcnow()
         db.add(Session(token_hash=hashed, agent_id=agent.id, expires_at=now + SESSION_LIFETIME))
         agent.last_seen_at = now
+        audit.add(db, audit.LOGIN, agent.username, address=address)
         await db.commit()
     await ctx.live.publish(events.agents_changed())
     return token, agent
 
 
-async def logout(ctx: DeskContext, token: str) -> None:
+async def _held_back(ctx: DeskContext, db: AsyncSession, agent: Agent | None, address: str | None) -> int:
+    """Seconds until a login may be tried again (0: now). Two counts, each a
+    sliding window: failures from this address (whatever the name: one
+    machine guessing many accounts), and failures on this account (many
+    machines guessing one). The account's count does not hold back an address
+    the agent recently logged in from, so nobody can keep a real agent out
+    by failing on their name; and a window slides, so no hold is for ever."""
+    limit = ctx.login_limit
+    now = utcnow()
+    since = now - limit.window
+    counts = [await audit.failures(db, since, address=address)] if address else []
+    if agent is not None:
+        known = address is not None and await audit.logged_in_from(
+            db, agent.username, address, now - KNOWN_ADDRESS_FOR
+        )
+        if not known:
+            counts.append(await audit.failures(db, since, actor=agent.username))
+    waits = [
+        (times[len(times) - limit.max_failures] + limit.window - now).total_seconds()
+        for times in counts
+        if len(times) >= limit.max_failures
+    ]
+    return max(1, math.ceil(max(waits))) if waits else 0
+
+
+async def logout(ctx: DeskContext, token: str, address: str | None = None) -> None:
     async with ctx.sessions() as db:
         session = await db.get(Session, auth.token_hash(token))
         if session is not None:
             session.agent.last_seen_at = None
+            audit.add(db, audit.LOGOUT, session.agent.username, address=address)
             await db.delete(session)
             await db.commit()
     await ctx.live.publish(events.agents_changed())

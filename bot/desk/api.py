@@ -1,13 +1,18 @@
 """The desk's HTTP API (`/api`) and the console's websocket.
 
 Agents authenticate with `Authorization: Bearer <token>` from `POST /api/login`
-(the console's websocket passes it as `?token=`). The bot's own processes (the
-action server, Rasa's event broker) call `/api/internal/*` with the service
-token from `bot.config`. Errors are JSON: `{"error": "..."}`, with the status
+(a script's websocket may pass it as `?token=`), or, in the console, with the
+HttpOnly session cookie that `POST /api/login {"session": "cookie"}` sets: a
+cookie-authenticated write must carry `X-CSRF-Token` (the value of the
+`desk_csrf` cookie) and no cookie-authenticated request, the websocket
+included, may come from another origin (docs/security.md). The bot's own processes (the action
+server, Rasa's event broker) call `/api/internal/*` with the service token
+from `bot.config`. Errors are JSON: `{"error": "..."}`, with the status
 `api_middleware` gives each of the desk's domain errors (`bot.desk.errors`).
 
 The handlers only read the request and call one operation of the desk
-(`agents`, `queue`, `conversation`, `tickets`, `customer`, `metrics`).
+(`agents`, `queue`, `conversation`, `tickets`, `customer`, `metrics`,
+`audit`, `erasure`), after `intake` has read what came in.
 """
 
 from __future__ import annotations
@@ -18,12 +23,21 @@ from collections.abc import Awaitable, Callable
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from bot.desk import agents, conversation, customer, metrics, queue, tickets
+from bot.desk import agents, audit, auth, conversation, customer, erasure, intake, metrics, queue, tickets
 from bot.desk.context import DeskContext
-from bot.desk.errors import Conflict, DeskError, Forbidden, Invalid, NotFound, Unauthenticated
+from bot.desk.errors import (
+    Conflict,
+    DeskError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
 from bot.desk.events import Hello
 from bot.desk.models import SUPERVISOR, Agent
 from bot.desk.openapi import openapi_document
@@ -32,7 +46,11 @@ from bot.desk.views import agent_me
 
 DESK: web.AppKey[DeskContext] = web.AppKey("desk", DeskContext)
 AGENT: web.RequestKey[Agent] = web.RequestKey("agent", Agent)
+SESSION: web.RequestKey[str] = web.RequestKey("session", str)
 SERVICE_TOKEN: web.AppKey[str] = web.AppKey("service_token", str)
+COOKIE_SECURE: web.AppKey[bool] = web.AppKey("cookie_secure", bool)
+SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER = "desk_session", "desk_csrf", "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 FAQ_DIR: web.AppKey[Path] = web.AppKey("faq_dir", Path)
 PUBLIC = {"/api/login", "/api/openapi.json", "/api/health"}
 
@@ -49,6 +67,7 @@ STATUS_OF: dict[type[DeskError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooManyAttempts: 429,
 }
 
 
@@ -70,15 +89,40 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             if not hmac.compare_digest(supplied.encode(), request.app[SERVICE_TOKEN].encode()):
                 return _error(401, "the service token is missing or wrong")
         elif path.startswith("/api/") and path not in PUBLIC:
-            token = _bearer(request) or request.query.get("token", "")
-            request[AGENT] = await agents.authenticate(request.app[DESK], token)
+            await _authenticate(request)
         return await handler(request)
+    except TooManyAttempts as error:
+        response = _error(429, error.message)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
     except DeskError as error:
         return _error(status_of(error), error.message)
     except RasaUnavailable as error:
         return _error(502, f"the message did not reach the customer, try again: {error}")
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         return _error(400, "the body must be JSON")
+
+
+async def _authenticate(request: web.Request) -> None:
+    """The agent behind the request: a bearer token as it is; the console's
+    cookie only with the CSRF token on writes, and never from another origin
+    (the websocket is the one request a browser lets another site open with
+    our cookie and without a custom header)."""
+    token = _bearer(request) or (request.query.get("token", "") if request.path == "/api/ws" else "")
+    by_cookie = not token
+    if by_cookie:
+        token = request.cookies.get(SESSION_COOKIE, "")
+    request[AGENT] = await agents.authenticate(request.app[DESK], token)
+    request[SESSION] = token
+    if not by_cookie:
+        return
+    if request.method not in SAFE_METHODS:
+        supplied = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(supplied.encode(), auth.csrf_token(token).encode()):
+            raise Forbidden("the CSRF token is missing or wrong: reload the console")
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        raise Forbidden("requests with the session cookie must come from the console's own page")
 
 
 def _bearer(request: web.Request) -> str:
@@ -93,11 +137,15 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def _field(body: dict[str, Any], name: str) -> str:
+def _field(body: dict[str, Any], name: str, limit: int = 10_000) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
         raise Invalid(f"'{name}' is required (a non-empty string)")
-    return value
+    return intake.string(value, name, limit, required=True)
+
+
+def _path(request: web.Request, name: str) -> str:
+    return intake.string(request.match_info[name], name, intake.MAX_KEY, required=True)
 
 
 def _agent(request: web.Request) -> Agent:
@@ -112,10 +160,7 @@ def _supervisor(request: web.Request) -> Agent:
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["handoff_id"])
-    except ValueError:
-        raise NotFound("no such handoff") from None
+    return intake.record_id(request.match_info["handoff_id"])
 
 
 @routes.get("/api/health")
@@ -130,15 +175,35 @@ async def openapi(request: web.Request) -> web.Response:
 
 @routes.post("/api/login")
 async def login(request: web.Request) -> web.Response:
+    """A bearer token in the answer, or (`"session": "cookie"`, the console)
+    the HttpOnly session cookie and the CSRF token, the token never shown to
+    the page's scripts."""
     body = await _body(request)
-    token, agent = await agents.login(request.app[DESK], _field(body, "username"), _field(body, "password"))
-    return _json({"token": token, "agent": agent_me(agent)})
+    mode = body.get("session", "token")
+    if mode not in ("token", "cookie"):
+        raise Invalid("'session' must be 'token' or 'cookie'")
+    username, password = _field(body, "username"), _field(body, "password")
+    token, agent = await agents.login(request.app[DESK], username, password, request.remote)
+    if mode == "token":
+        return _json({"token": token, "agent": agent_me(agent)})
+    csrf = auth.csrf_token(token)
+    response = _json({"agent": agent_me(agent), "csrf_token": csrf})
+    lifetime = int(agents.SESSION_LIFETIME.total_seconds())
+    secure = request.app[COOKIE_SECURE]
+    response.set_cookie(
+        SESSION_COOKIE, token, path="/api", httponly=True, samesite="Strict", secure=secure, max_age=lifetime
+    )
+    response.set_cookie(CSRF_COOKIE, csrf, path="/", samesite="Strict", secure=secure, max_age=lifetime)
+    return response
 
 
 @routes.post("/api/logout")
 async def logout(request: web.Request) -> web.Response:
-    await agents.logout(request.app[DESK], _bearer(request) or request.query.get("token", ""))
-    return _json({"ok": True})
+    await agents.logout(request.app[DESK], request[SESSION], request.remote)
+    response = _json({"ok": True})
+    response.del_cookie(SESSION_COOKIE, path="/api")
+    response.del_cookie(CSRF_COOKIE, path="/")
+    return response
 
 
 @routes.get("/api/me")
@@ -148,13 +213,13 @@ async def me(request: web.Request) -> web.Response:
 
 @routes.get("/api/handoffs")
 async def list_handoffs(request: web.Request) -> web.Response:
-    status = request.query.get("status") or None
+    status = intake.string(request.query.get("status"), "status", intake.MAX_SHORT) or None
     return _json(await queue.list_handoffs(request.app[DESK], status))
 
 
 @routes.get("/api/handoffs/{handoff_id}")
 async def get_handoff(request: web.Request) -> web.Response:
-    return _json(await queue.get_handoff(request.app[DESK], _id(request)))
+    return _json(await queue.get_handoff(request.app[DESK], _id(request), _agent(request).username))
 
 
 @routes.post("/api/handoffs/{handoff_id}/claim")
@@ -193,14 +258,15 @@ async def list_agents(request: web.Request) -> web.Response:
 
 @routes.post("/api/agents")
 async def create_agent(request: web.Request) -> web.Response:
-    _supervisor(request)
+    supervisor = _supervisor(request)
     body = await _body(request)
     agent = await agents.create_agent(
         request.app[DESK],
         _field(body, "username"),
         _field(body, "password"),
-        str(body.get("display_name") or ""),
-        str(body.get("role") or "agent"),
+        intake.string(body.get("display_name"), "display_name", 128),
+        intake.string(body.get("role"), "role", intake.MAX_SHORT) or "agent",
+        by=supervisor.username,
     )
     return _json(agent_me(agent), status=201)
 
@@ -215,10 +281,26 @@ async def list_tickets(request: web.Request) -> web.Response:
 async def update_ticket(request: web.Request) -> web.Response:
     status = _field(await _body(request), "status")
     return _json(
-        await tickets.set_ticket_status(
-            request.app[DESK], request.match_info["number"], status, _agent(request)
-        )
+        await tickets.set_ticket_status(request.app[DESK], _path(request, "number"), status, _agent(request))
     )
+
+
+@routes.get("/api/audit")
+async def audit_log(request: web.Request) -> web.Response:
+    """What agents did, newest first: `from`/`to` (ISO date or date-time, UTC
+    when no offset; a bare `to` date includes that day), `agent` (username)."""
+    _supervisor(request)
+    since = intake.moment(request.query.get("from", ""), "from")
+    until = intake.moment(request.query.get("to", ""), "to", end_of_day=True)
+    agent = intake.string(request.query.get("agent"), "agent", intake.MAX_SHORT) or None
+    return _json(await audit.entries(request.app[DESK], since, until, agent))
+
+
+@routes.delete("/api/customers/{sender_id}")
+async def forget_customer(request: web.Request) -> web.Response:
+    """A supervisor erases a customer: Rasa's tracker, then the desk (audited)."""
+    supervisor = _supervisor(request)
+    return _json(await erasure.forget_customer(request.app[DESK], _path(request, "sender_id"), supervisor))
 
 
 @routes.get("/api/quick-replies")
@@ -245,7 +327,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     await socket.prepare(request)
     hub = request.app[DESK].live
     hub.add(socket)
-    token = request.query.get("token", "")
+    token = request[SESSION]
     try:
         hello: Hello = {"type": "hello", "agent": agent_me(_agent(request))}
         await socket.send_json(hello)
@@ -275,7 +357,10 @@ async def internal_event(request: web.Request) -> web.Response:
 async def internal_ticket(request: web.Request) -> web.Response:
     body = await _body(request)
     number = await tickets.create_ticket(
-        request.app[DESK], _field(body, "conversation_id"), _field(body, "kind"), _field(body, "summary")
+        request.app[DESK],
+        _field(body, "conversation_id", intake.MAX_KEY),
+        _field(body, "kind", 32),
+        _field(body, "summary"),
     )
     return _json({"number": number}, status=201)
 
@@ -285,13 +370,20 @@ async def internal_ticket_correction(request: web.Request) -> web.Response:
     body = await _body(request)
     corrected = await tickets.correct_ticket(
         request.app[DESK],
-        request.match_info["number"],
+        _path(request, "number"),
         _field(body, "conversation_id"),
         _field(body, "summary"),
     )
     return _json(corrected)
 
 
+@routes.delete("/api/internal/customers/{sender_id}")
+async def internal_forget_customer(request: web.Request) -> web.Response:
+    """The customer's own request through the bot: the desk's part of it."""
+    sender_id = _path(request, "sender_id")
+    return _json(await erasure.erase_customer(request.app[DESK], sender_id, audit.BOT))
+
+
 @routes.get("/api/internal/tickets/{number}")
 async def internal_ticket_status(request: web.Request) -> web.Response:
-    return _json(await tickets.ticket_status(request.app[DESK], request.match_info["number"]))
+    return _json(await tickets.ticket_status(request.app[DESK], _path(request, "number")))

@@ -5,14 +5,15 @@ works over. `python -m bot.desk` serves it."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
 from bot import config
-from bot.desk import agents, api, db
-from bot.desk.context import DeskContext
+from bot.desk import agents, api, db, erasure
+from bot.desk.context import DeskContext, LoginLimit
 from bot.desk.hours import WorkingHours
 from bot.desk.live import LiveHub
 from bot.desk.rasa_api import RasaApi
@@ -29,13 +30,17 @@ def create_app(settings: config.Settings) -> web.Application:
     hours = WorkingHours.parse(settings.desk.hours, settings.desk.timezone)
     app = web.Application(middlewares=[api.api_middleware])
     app[api.SERVICE_TOKEN] = settings.desk_service_token()
+    app[api.COOKIE_SECURE] = settings.desk.cookie_secure
+    limit = LoginLimit(
+        settings.desk.login_max_failures, timedelta(seconds=settings.desk.login_window_seconds)
+    )
     app[api.FAQ_DIR] = settings.faq.faq_dir
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         engine = db.create_engine(settings.desk.database_url)
         async with aiohttp.ClientSession() as http:
             rasa = RasaApi(settings.rasa_url, settings.rasa_api_token(), http)
-            desk = DeskContext(db.sessions(engine), hours, rasa, LiveHub())
+            desk = DeskContext(db.sessions(engine), hours, rasa, LiveHub(), limit)
             app[api.DESK] = desk
             admin_user, admin_password = settings.desk.admin_user, settings.desk.admin_password
             generated = await agents.ensure_admin(desk, admin_user, admin_password)
@@ -46,7 +51,8 @@ def create_app(settings: config.Settings) -> web.Application:
                     "    (shown only this once; set DESK_ADMIN_USER/DESK_ADMIN_PASSWORD to choose your own)",
                     flush=True,
                 )
-            yield
+            async with erasure.retention_task(desk, settings.desk.retention_days):
+                yield
             await desk.live.close()
         await engine.dispose()
 

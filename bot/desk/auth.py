@@ -38,5 +38,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def csrf_token(session_token: str) -> str:
+    """The token a cookie-authenticated console sends back in `X-CSRF-Token`:
+    derived from the session, so nothing more is stored, and unknowable to a
+    page of another site (which can make the browser send the cookie, but can
+    neither read it nor this)."""
+    return hashlib.sha256(b"csrf\0" + session_token.encode("utf-8")).hexdigest()
+
+
 def generated_password() -> str:
     return secrets.token_urlsafe(12)

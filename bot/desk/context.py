@@ -4,7 +4,8 @@ Built once in `bot.desk.app`; tests build their own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,8 +15,18 @@ from bot.desk.rasa_api import RasaApi
 
 
 @dataclass(frozen=True)
+class LoginLimit:
+    """`max_failures` failed logins within `window` hold an account, or an
+    address, back until the oldest of them leaves the window."""
+
+    max_failures: int = 5
+    window: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
 class DeskContext:
     sessions: async_sessionmaker[AsyncSession]
     hours: WorkingHours
     rasa: RasaApi
     live: Publisher
+    login_limit: LoginLimit = field(default_factory=LoginLimit)

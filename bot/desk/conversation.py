@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot.desk import events
+from bot.desk import audit, events
 from bot.desk.context import DeskContext
 from bot.desk.errors import Conflict, Forbidden, Invalid, NotFound
 from bot.desk.models import (
@@ -60,6 +60,7 @@ async def claim(ctx: DeskContext, handoff_id: int, agent: Agent) -> HandoffView:
             await db.commit()
             raise
         handoff.messages.append(new_message(handoff.id, "agent", greeting, agent.display_name))
+        audit.add(db, audit.CLAIM, agent.username, _target(handoff))
         await db.commit()
         view = handoff_view(handoff)
     await ctx.live.publish(events.handoff_changed(view))
@@ -77,6 +78,7 @@ async def transfer(ctx: DeskContext, handoff_id: int, agent: Agent, to_username:
         handoff.claimed_at = handoff.claimed_at or utcnow()
         note = f"{agent.display_name} передал разговор: {target.display_name}"
         handoff.messages.append(new_message(handoff.id, "system", note))
+        audit.add(db, audit.TRANSFER, agent.username, _target(handoff), f"to {target.username}")
         await db.commit()
         view = handoff_view(handoff)
     await ctx.live.publish(events.handoff_changed(view))
@@ -98,6 +100,8 @@ async def reply(ctx: DeskContext, handoff_id: int, agent: Agent, text: str) -> T
         await ctx.rasa.say(handoff.conversation_id, handoff.channel, text, agent.display_name)
         message = new_message(handoff.id, "agent", text, agent.display_name)
         handoff.messages.append(message)
+        # The reply's text stays in the transcript; the log says only that one was sent.
+        audit.add(db, audit.REPLY, agent.username, _target(handoff), f"{len(text)} characters")
         await db.commit()
         entry = turn_view(message)
     await ctx.live.publish(events.message_added(handoff_id, entry))
@@ -121,10 +125,15 @@ async def resolve(ctx: DeskContext, handoff_id: int, agent: Agent) -> HandoffVie
             ticket = await db.get(Ticket, handoff.ticket_number)
             if ticket is not None:
                 ticket.status = TICKET_CLOSED
+        audit.add(db, audit.RESOLVE, agent.username, _target(handoff))
         await db.commit()
         view = handoff_view(handoff)
     await ctx.live.publish(events.handoff_changed(view))
     return view
+
+
+def _target(handoff: Handoff) -> str:
+    return f"handoff:{handoff.id}"
 
 
 def _must_hold(handoff: Handoff, agent: Agent) -> None:

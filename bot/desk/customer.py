@@ -5,13 +5,12 @@ the broker missed is caught up from Rasa's tracker."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.desk import events
+from bot.desk import events, intake
 from bot.desk.context import DeskContext
 from bot.desk.models import CANCELLED, OPEN_STATUSES, WAITING, Handoff, Message, new_message, utcnow
 from bot.desk.rasa_api import RasaUnavailable
@@ -22,16 +21,15 @@ CANCEL_WORDS = re.compile(r"^\s*/?(отмена|отменить|отмени|ca
 RESUMED_BY_CUSTOMER = "Хорошо, вызов специалиста отменён. Я снова на связи — чем помочь?"
 
 
-async def customer_event(ctx: DeskContext, event: Mapping[str, Any]) -> bool:
+async def customer_event(ctx: DeskContext, event: Any) -> bool:
     """A Rasa event from the broker. The customer's messages during a handoff
     join its transcript; "отмена" gives the conversation back to the bot.
     Returns whether the event belonged to an open handoff."""
-    if event.get("event") != "user":
+    message_in = intake.customer_message(event)
+    if message_in is None:
         return False
-    conversation_id = str(event.get("sender_id") or "")
-    timestamp = float(event.get("timestamp") or 0)
-    text = mask_secrets(str(event.get("text") or ""))
-    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    conversation_id, timestamp = message_in.sender_id, message_in.timestamp
+    text, intent = mask_secrets(message_in.text), message_in.intent
     async with ctx.sessions() as db:
         handoff = await db.scalar(
             select(Handoff)

@@ -31,3 +31,11 @@ class NotFound(DeskError):
 
 class Conflict(DeskError):
     """The thing is not in a state that allows it (taken, closed, existing)."""
+
+
+class TooManyAttempts(DeskError):
+    """Too many failed logins lately; `retry_after` seconds until the next try counts."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -51,7 +51,16 @@ class AgentsChanged(TypedDict):
     type: Literal["agents"]
 
 
-LiveEvent = Hello | HandoffChanged | MessageAdded | TicketCreated | TicketChanged | AgentsChanged
+class HandoffsErased(TypedDict):
+    """These handoffs were deleted (a customer's erasure, retention): close them."""
+
+    type: Literal["erased"]
+    handoff_ids: list[int]
+
+
+LiveEvent = (
+    Hello | HandoffChanged | MessageAdded | TicketCreated | TicketChanged | AgentsChanged | HandoffsErased
+)
 
 
 def handoff_changed(view: HandoffView) -> HandoffChanged:
@@ -72,3 +81,7 @@ def ticket_changed(ticket: TicketInfo) -> TicketChanged:
 
 def agents_changed() -> AgentsChanged:
     return {"type": "agents"}
+
+
+def handoffs_erased(handoff_ids: list[int]) -> HandoffsErased:
+    return {"type": "erased", "handoff_ids": handoff_ids}

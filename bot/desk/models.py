@@ -138,6 +138,20 @@ class Ticket(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class AuditEntry(Base):
+    """One action at the desk (`bot.desk.audit`): who, what, on what, when, from where."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
 def new_message(handoff_id: int, role: str, text: str, author: str | None = None) -> Message:
     """A turn the desk adds to a transcript now (an agent's, or the desk's own note)."""
     return Message(handoff_id=handoff_id, role=role, text=text, author=author, created_at=utcnow())

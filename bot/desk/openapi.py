@@ -70,14 +70,20 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
 
 
 def _op(
-    summary: str, response: dict[str, Any], body: dict[str, Any] | None = None, **extra: Any
+    summary: str,
+    response: dict[str, Any],
+    body: dict[str, Any] | None = None,
+    status: str = "200",
+    **extra: Any,
 ) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": summary,
         "responses": {
-            "200": _json(response),
+            status: _json(response),
             "400": _json(_ERROR, "Bad input"),
             "401": _json(_ERROR, "Not logged in"),
+            # 403 not allowed (role, CSRF), 404, 409 state, 429 login limit, 502 Rasa down.
+            "default": _json(_ERROR, "Refused: the reason in 'error'"),
         },
     }
     if body is not None:
@@ -87,6 +93,184 @@ def _op(
 
 
 _ID = [{"name": "handoff_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_SENDER = [{"name": "sender_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+_NUMBER = [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}]
+_SERVICE: list[dict[str, list[str]]] = [{"service": []}]
+_STRING = {"type": "string"}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+_ERASURE = {
+    "type": "object",
+    "description": "Rows deleted (tickets: emptied of personal text, kept with number and status)",
+    "properties": {k: {"type": "integer"} for k in ("handoffs", "messages", "tickets", "knowledge_gaps")},
+    "required": ["handoffs", "messages", "tickets", "knowledge_gaps"],
+}
+
+_AUDIT_ENTRY = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "at": {"type": "string", "format": "date-time"},
+        "actor": {"type": "string", "description": "a username, 'bot', 'system' or '(unknown)'"},
+        "action": {"type": "string"},
+        "target": _NULLABLE_STRING,
+        "address": _NULLABLE_STRING,
+        "detail": {"type": "string"},
+    },
+    "required": ["id", "at", "actor", "action", "target", "address", "detail"],
+}
+
+_TICKET = {
+    "type": "object",
+    "properties": {
+        "number": _STRING,
+        "conversation_id": _STRING,
+        "kind": _STRING,
+        "status": {"enum": list(TICKET_STATUSES)},
+        "summary": _STRING,
+        "handoff_id": {"type": ["integer", "null"]},
+        "created_at": _NULLABLE_STRING,
+    },
+    "required": ["number", "conversation_id", "kind", "status", "summary"],
+}
+
+_HANDOFF_PAYLOAD = {
+    "type": "object",
+    "description": "bot.handoff.payload.HandoffPayload",
+    "properties": {
+        "conversation_id": _STRING,
+        "channel": _STRING,
+        "reason": _STRING,
+        "priority": {"type": "integer"},
+        "intent": _NULLABLE_STRING,
+        "slots": {"type": "object"},
+        "transcript": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "role": {"enum": ["user", "bot"]},
+                    "text": _STRING,
+                    "time": _STRING,
+                    "intent": _NULLABLE_STRING,
+                    "buttons": {"type": "array", "items": _STRING},
+                },
+            },
+        },
+        "transcript_until": {"type": "number"},
+        "case": {
+            "type": "object",
+            "properties": {
+                "category": _STRING,
+                "summary": _STRING,
+                "priority": {"enum": ["urgent", "high", "normal"]},
+                "contacts": {
+                    "type": "object",
+                    "properties": {
+                        "phones": {"type": "array", "items": _STRING},
+                        "emails": {"type": "array", "items": _STRING},
+                    },
+                },
+            },
+        },
+        "faq_tried": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"id": _STRING, "title": _STRING}},
+        },
+        "suggested_next_steps": {"type": "array", "items": _STRING},
+    },
+    "required": ["conversation_id"],
+}
+
+_RASA_EVENT = {
+    "type": "object",
+    "description": "A Rasa event as the event broker forwards it; only 'user' events are read",
+    "properties": {
+        "event": _STRING,
+        "sender_id": _STRING,
+        "text": _NULLABLE_STRING,
+        "timestamp": {"type": "number"},
+        "parse_data": {"type": "object"},
+    },
+    "required": ["event"],
+}
+
+
+def _internal() -> dict[str, Any]:
+    """The bot's side, with the service token."""
+    return {
+        "/api/internal/handoffs": {
+            "post": _op(
+                "A handoff from the bot; the answer says what to tell the customer",
+                {
+                    "type": "object",
+                    "properties": {
+                        "handoff": _HANDOFF,
+                        "queue_position": {"type": "integer"},
+                        "expected_wait_minutes": {"type": "integer"},
+                        "agents_online": {"type": "integer"},
+                        "open_now": {"type": "boolean"},
+                        "next_opening": _STRING,
+                        "ticket_number": _NULLABLE_STRING,
+                    },
+                    "required": ["handoff", "queue_position", "expected_wait_minutes", "ticket_number"],
+                },
+                _HANDOFF_PAYLOAD,
+                "201",
+                security=_SERVICE,
+            )
+        },
+        "/api/internal/events": {
+            "post": _op(
+                "A customer's message from Rasa's event broker",
+                {"type": "object", "properties": {"taken": {"type": "boolean"}}, "required": ["taken"]},
+                _RASA_EVENT,
+                security=_SERVICE,
+            )
+        },
+        "/api/internal/tickets": {
+            "post": _op(
+                "Register a ticket for a flow",
+                {"type": "object", "properties": {"number": _STRING}, "required": ["number"]},
+                {
+                    "type": "object",
+                    "properties": {
+                        "conversation_id": _STRING,
+                        "kind": {"type": "string", "maxLength": 32},
+                        "summary": _STRING,
+                    },
+                    "required": ["conversation_id", "kind", "summary"],
+                },
+                "201",
+                security=_SERVICE,
+            )
+        },
+        "/api/internal/tickets/{number}": {
+            "get": _op("A ticket's status as the bot reports it", _TICKET, security=_SERVICE),
+            "parameters": _NUMBER,
+        },
+        "/api/internal/tickets/{number}/correction": {
+            "post": _op(
+                "The conversation that registered the ticket corrects its summary",
+                _TICKET,
+                {
+                    "type": "object",
+                    "properties": {"conversation_id": _STRING, "summary": _STRING},
+                    "required": ["conversation_id", "summary"],
+                },
+                security=_SERVICE,
+            ),
+            "parameters": _NUMBER,
+        },
+        "/api/internal/customers/{sender_id}": {
+            "delete": _op(
+                "The customer asked the bot to delete their data: the desk's part",
+                _ERASURE,
+                security=_SERVICE,
+            ),
+            "parameters": _SENDER,
+        },
+    }
 
 
 def openapi_document() -> dict[str, Any]:
@@ -95,21 +279,41 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "Support bot agent desk", "version": "1"},
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Handoff": _HANDOFF, "Turn": _TURN, "Error": _ERROR},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "desk_session",
+                    "description": "The console's session; writes also need the X-CSRF-Token header",
+                },
+                "service": {"type": "http", "scheme": "bearer", "description": "DESK_SERVICE_TOKEN"},
+            },
+            "schemas": {"Handoff": _HANDOFF, "Turn": _TURN, "Error": _ERROR, "AuditEntry": _AUDIT_ENTRY},
         },
-        "security": [{"bearer": []}],
+        "security": [{"bearer": []}, {"cookie": []}],
         "paths": {
             "/api/login": {
                 "post": _op(
-                    "Log in; the token goes into 'Authorization: Bearer <token>'",
+                    "Log in: a token for 'Authorization: Bearer <token>', or with"
+                    " session 'cookie' the HttpOnly cookie and the CSRF token (the console);"
+                    " 429 with Retry-After after too many failures",
                     {
                         "type": "object",
-                        "properties": {"token": {"type": "string"}, "agent": {"type": "object"}},
+                        "properties": {
+                            "token": _STRING,
+                            "csrf_token": _STRING,
+                            "agent": {"type": "object"},
+                        },
+                        "required": ["agent"],
                     },
                     {
                         "type": "object",
-                        "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                        "properties": {
+                            "username": _STRING,
+                            "password": _STRING,
+                            "session": {"enum": ["token", "cookie"]},
+                        },
                         "required": ["username", "password"],
                     },
                     security=[],
@@ -143,6 +347,7 @@ def openapi_document() -> dict[str, Any]:
                     "Reply to the customer on their channel",
                     _TURN,
                     {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+                    "201",
                 ),
                 **handoff_ops,
             },
@@ -174,8 +379,39 @@ def openapi_document() -> dict[str, Any]:
                         },
                         "required": ["username", "password"],
                     },
+                    "201",
                 ),
             },
+            "/api/audit": {
+                "get": _op(
+                    "The audit log, newest first, at most 1000 entries (supervisors)",
+                    {"type": "array", "items": _AUDIT_ENTRY},
+                    parameters=[
+                        {
+                            "name": "from",
+                            "in": "query",
+                            "description": "ISO date or date-time (UTC when no offset)",
+                            "schema": _STRING,
+                        },
+                        {
+                            "name": "to",
+                            "in": "query",
+                            "description": "exclusive; a bare date includes that day",
+                            "schema": _STRING,
+                        },
+                        {"name": "agent", "in": "query", "description": "a username", "schema": _STRING},
+                    ],
+                )
+            },
+            "/api/customers/{sender_id}": {
+                "delete": _op(
+                    "Erase a customer (supervisors): Rasa's tracker, then the desk's conversations"
+                    " and their tickets' personal text; audited",
+                    _ERASURE,
+                ),
+                "parameters": _SENDER,
+            },
+            **_internal(),
             "/api/tickets": {
                 "get": _op(
                     "Requests the bot registered: blocked cards, problems, after-hours handoffs",

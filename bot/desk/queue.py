@@ -6,13 +6,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk import agents, events, tickets
+from bot.desk import agents, audit, events, intake, tickets
 from bot.desk.context import DeskContext
 from bot.desk.customer import catch_up
 from bot.desk.errors import Invalid, NotFound
@@ -44,12 +44,11 @@ class QueueInfo:
     next_opening: str
 
 
-async def create_handoff(ctx: DeskContext, payload: Mapping[str, Any]) -> HandoffReceipt:
+async def create_handoff(ctx: DeskContext, payload: Any) -> HandoffReceipt:
     """Takes a handoff from the bot (a `HandoffPayload`, read defensively: it
     comes over HTTP); answers with what to tell the customer."""
-    conversation_id = str(payload.get("conversation_id") or "")
-    if not conversation_id:
-        raise Invalid("conversation_id is required")
+    new = read_handoff(payload)
+    conversation_id = new.conversation_id
     async with ctx.sessions() as db:
         existing = await db.scalar(
             select(Handoff).where(
@@ -59,7 +58,7 @@ async def create_handoff(ctx: DeskContext, payload: Mapping[str, Any]) -> Handof
         if existing is not None:
             handoff = existing
         else:
-            handoff = _handoff_from_payload(conversation_id, payload)
+            handoff = new
             db.add(handoff)
             await db.flush()
         info = await queue_info(ctx, db, handoff)
@@ -135,11 +134,14 @@ async def list_handoffs(ctx: DeskContext, status: str | None) -> list[HandoffVie
     return views
 
 
-async def get_handoff(ctx: DeskContext, handoff_id: int) -> HandoffView:
-    """One handoff, with whatever the customer wrote that the broker missed."""
+async def get_handoff(ctx: DeskContext, handoff_id: int, viewer: str = audit.SYSTEM) -> HandoffView:
+    """One handoff, with whatever the customer wrote that the broker missed;
+    the viewing of its transcript is audited."""
     async with ctx.sessions() as db:
         handoff = await load_handoff(db, handoff_id)
         conversation_id, status, after = handoff.conversation_id, handoff.status, handoff.last_event_ts
+        audit.add(db, audit.VIEW, viewer, f"handoff:{handoff_id}")
+        await db.commit()
     if status in OPEN_STATUSES:
         await catch_up(ctx, conversation_id, after)
     async with ctx.sessions() as db:
@@ -153,37 +155,45 @@ async def load_handoff(db: AsyncSession, handoff_id: int) -> Handoff:
     return handoff
 
 
-def _handoff_from_payload(conversation_id: str, payload: Mapping[str, Any]) -> Handoff:
-    priority = int(payload.get("priority") or NORMAL)
+def read_handoff(payload: Any) -> Handoff:
+    """A `HandoffPayload` from the bot as a new handoff (not yet stored), read
+    defensively: it comes over HTTP. The transcript's text is masked again
+    here, whatever the bot did."""
+    if not isinstance(payload, Mapping):
+        raise Invalid("the body must be a JSON object")
+    priority = payload.get("priority")
     handoff = Handoff(
-        conversation_id=conversation_id,
-        channel=str(payload.get("channel") or "rest"),
+        conversation_id=intake.string(
+            payload.get("conversation_id"), "conversation_id", intake.MAX_KEY, required=True
+        ),
+        channel=intake.string(payload.get("channel"), "channel", intake.MAX_SHORT) or "rest",
         status=WAITING,
-        priority=priority if priority in PRIORITY_NAMES else NORMAL,
-        reason=str(payload.get("reason") or REQUEST_HUMAN),
-        intent=payload.get("intent"),
-        slots=dict(payload.get("slots") or {}),
-        case=dict(payload.get("case") or {}),
-        faq_tried=list(payload.get("faq_tried") or []),
-        suggested_next_steps=list(payload.get("suggested_next_steps") or []),
-        last_event_ts=float(payload.get("transcript_until") or 0),
+        priority=priority if type(priority) is int and priority in PRIORITY_NAMES else NORMAL,
+        reason=intake.string(payload.get("reason"), "reason", intake.MAX_SHORT) or REQUEST_HUMAN,
+        intent=intake.string(payload.get("intent"), "intent", intake.MAX_SHORT) or None,
+        slots=intake.mapping(payload.get("slots"), "slots"),
+        case=intake.case(payload.get("case")),
+        faq_tried=intake.objects(payload.get("faq_tried"), "faq_tried"),
+        suggested_next_steps=intake.strings(payload.get("suggested_next_steps"), "suggested_next_steps"),
+        last_event_ts=intake.number(payload.get("transcript_until"), "transcript_until"),
         created_at=utcnow(),
         messages=[],
     )
-    for turn in payload.get("transcript") or []:
-        role = "user" if turn.get("role") == "user" else "bot"
-        extra = {k: turn[k] for k in ("intent", "buttons") if turn.get(k)}
-        created = _parse_time(turn.get("time"))
+    for turn in intake.sequence(payload.get("transcript"), "transcript"):
+        if not isinstance(turn, dict):
+            raise Invalid("each turn of 'transcript' must be an object")
+        extra: dict[str, Any] = {}
+        if isinstance(turn.get("intent"), str) and turn["intent"]:
+            extra["intent"] = turn["intent"]
+        buttons = turn.get("buttons")
+        if isinstance(buttons, list) and buttons and all(isinstance(b, str) for b in buttons):
+            extra["buttons"] = buttons
         handoff.messages.append(
             Message(
-                role=role, text=mask_secrets(str(turn.get("text") or "")), created_at=created, extra=extra
+                role="user" if turn.get("role") == "user" else "bot",
+                text=mask_secrets(intake.string(turn.get("text"), "text", 100_000)),
+                created_at=intake.turn_time(turn.get("time"), handoff.created_at),
+                extra=extra,
             )
         )
     return handoff
-
-
-def _parse_time(value: Any) -> datetime:
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return utcnow()

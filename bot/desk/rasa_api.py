@@ -25,14 +25,12 @@ class RasaApi:
         self._token = token
         self._session = session
 
-    async def append(self, conversation_id: str, events: list[dict[str, Any]], channel: str) -> None:
+    async def append(self, conversation_id: str, events: list[dict[str, Any]], channel: str | None) -> None:
+        """Appends events; with a `channel`, what they say is delivered on it."""
         url = f"{self._base}/conversations/{quote(conversation_id, safe='')}/tracker/events"
-        params = {
-            "output_channel": channel,
-            "execute_side_effects": "true",
-            "token": self._token,
-            "include_events": "NONE",
-        }
+        params = {"token": self._token, "include_events": "NONE"}
+        if channel is not None:
+            params |= {"output_channel": channel, "execute_side_effects": "true"}
         try:
             async with self._session.post(
                 url, json=events, params=params, timeout=aiohttp.ClientTimeout(total=15)
@@ -60,6 +58,12 @@ class RasaApi:
             {"event": "bot", "text": farewell, "timestamp": now, "metadata": {"from_desk": True}},
         ]
         await self.append(conversation_id, events, channel)
+
+    async def request_erasure(self, conversation_id: str) -> None:
+        """Asks the tracker store to forget the conversation: it deletes the
+        tracker when it sees this slot set (the bot side of issue 16)."""
+        event = {"event": "slot", "name": "erase_requested", "value": True, "timestamp": time.time()}
+        await self.append(conversation_id, [event], None)
 
     async def customer_messages_since(self, conversation_id: str, after: float) -> list[dict[str, Any]]:
         """The customer's `user` events newer than `after`, straight from the

@@ -6,7 +6,9 @@ console uses."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -19,8 +21,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from argon2 import PasswordHasher
 
 from bot import config
-from bot.desk import auth, db
+from bot.desk import api, auth, db
 from bot.desk.app import create_app
+from bot.desk.context import DeskContext
 
 SERVICE_TOKEN = "service-token-for-test"
 RASA_TOKEN = "rasa-token-for-test"
@@ -49,7 +52,7 @@ class FakeRasa:
                 return web.json_response({"error": "down"}, status=503)
             conversation = request.match_info["conversation_id"]
             self.appended.setdefault(conversation, []).extend(await request.json())
-            self.channels[conversation] = request.query["output_channel"]
+            self.channels[conversation] = request.query.get("output_channel", "")
             return web.json_response({})
 
         async def tracker(request: web.Request) -> web.Response:
@@ -77,6 +80,11 @@ class DeskClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = await self.http.request(method, path, json=body, headers=headers)
         return response.status, await response.json()
+
+    @property
+    def context(self) -> DeskContext:
+        """The running desk's own context, to call an operation directly."""
+        return self.http.server.app[api.DESK]
 
     async def ok(self, method: str, path: str, token: str | None = None, body: Any = None) -> Any:
         status, answer = await self.call(method, path, token, body)
@@ -112,6 +120,49 @@ class DeskClient:
             event["parse_data"] = {"intent": {"name": intent}}
         answer = await self.ok("POST", "/api/internal/events", SERVICE_TOKEN, event)
         return bool(answer["taken"])
+
+
+class DeskThread:
+    """The desk app and the fake Rasa served by a loop of their own, on real
+    ports: for clients that are not on the test's loop (schemathesis, a browser)."""
+
+    def __init__(self, environment: dict[str, str], rasa_port: int, desk_port: int) -> None:
+        self.rasa = FakeRasa()
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.environment, self.rasa_port, self.desk_port = environment, rasa_port, desk_port
+        self.runners: list[web.AppRunner] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self._start())
+        self.ready.set()
+        self.loop.run_forever()
+
+    async def _start(self) -> None:
+        for app, port in (
+            (self.rasa.app(), self.rasa_port),
+            (create_app(config.load(self.environment)), self.desk_port),
+        ):
+            runner = web.AppRunner(app)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            self.runners.append(runner)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        assert self.ready.wait(30), "the desk did not start"
+        return f"http://127.0.0.1:{self.desk_port}"
+
+    def __exit__(self, *exc: object) -> None:
+        async def stop() -> None:
+            for runner in reversed(self.runners):
+                await runner.cleanup()
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
 
 
 def desk_environment(var_dir: Path, **overrides: str) -> dict[str, str]:
@@ -155,7 +206,15 @@ def desk_hours() -> str:
 
 
 @pytest.fixture
-async def desk(tmp_path: Path, desk_database: str, desk_hours: str) -> AsyncIterator[DeskClient]:
+def desk_overrides() -> dict[str, str]:
+    """More environment for the desk under test (a module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+async def desk(
+    tmp_path: Path, desk_database: str, desk_hours: str, desk_overrides: dict[str, str]
+) -> AsyncIterator[DeskClient]:
     rasa = FakeRasa()
     async with TestServer(rasa.app(), host="127.0.0.1") as rasa_server:
         environment = desk_environment(
@@ -163,6 +222,7 @@ async def desk(tmp_path: Path, desk_database: str, desk_hours: str) -> AsyncIter
             DESK_DATABASE_URL=desk_database,
             RASA_PORT=str(rasa_server.port),
             DESK_HOURS=desk_hours,
+            **desk_overrides,
         )
         app = create_app(config.load(environment))
         async with TestClient(TestServer(app, host="127.0.0.1")) as http:

@@ -83,7 +83,7 @@ async def test_the_handoff_keeps_the_story_the_bot_sent(desk: DeskClient) -> Non
 
 async def test_a_handoff_needs_a_conversation(desk: DeskClient) -> None:
     status, answer = await desk.call("POST", "/api/internal/handoffs", SERVICE_TOKEN, {"channel": "x"})
-    assert (status, answer) == (400, {"error": "conversation_id is required"})
+    assert (status, answer) == (400, {"error": "'conversation_id' is required (a non-empty string)"})
 
 
 async def test_with_nobody_online_the_request_becomes_a_ticket(desk: DeskClient) -> None:

@@ -4,8 +4,10 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+// The session is an HttpOnly cookie this script never sees; every write
+// carries the CSRF token the desk set beside it (docs/security.md).
 const state = {
-  token: localStorage.getItem("desk.token") || "",
+  csrf: "",
   me: null,
   tab: "waiting",
   selected: null, // the open handoff (full object)
@@ -18,10 +20,16 @@ const ROLE_NAMES = { user: "Клиент", bot: "Бот", agent: "Операто
 const STATUS_NAMES = { waiting: "ждёт", active: "в работе", resolved: "завершён", cancelled: "отменён клиентом" };
 const PRIORITY_NAMES = { urgent: "срочно", high: "высокий", normal: "обычный" };
 
+function cookie(name) {
+  const found = document.cookie.split("; ").find((c) => c.startsWith(`${name}=`));
+  return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+}
+
 async function api(method, path, body) {
   const response = await fetch(path, {
     method,
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${state.token}` },
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": state.csrf || cookie("desk_csrf") },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await response.json().catch(() => ({}));
@@ -54,8 +62,8 @@ function clock(iso) {
 // Login ------------------------------------------------------------------
 
 function showLogin(message = "") {
-  state.token = "";
-  localStorage.removeItem("desk.token");
+  state.me = null;
+  state.csrf = "";
   if (state.socket) state.socket.close();
   $("desk").hidden = true;
   $("login").hidden = false;
@@ -68,13 +76,14 @@ $("login-form").addEventListener("submit", async (event) => {
     const answer = await api("POST", "/api/login", {
       username: $("login-user").value.trim(),
       password: $("login-password").value,
+      session: "cookie",
     });
-    state.token = answer.token;
-    localStorage.setItem("desk.token", answer.token);
+    state.csrf = answer.csrf_token;
     await start();
   } catch (error) {
-    $("login-error").textContent = error.message === "wrong username or password"
-      ? "Неверный логин или пароль." : error.message;
+    $("login-error").textContent = error.message === "wrong username or password" ? "Неверный логин или пароль."
+      : error.message.startsWith("too many failed logins")
+        ? "Слишком много неудачных попыток. Попробуйте позже." : error.message;
   }
 });
 
@@ -166,6 +175,7 @@ for (const tab of document.querySelectorAll(".tab")) {
 
 async function open(id) {
   state.selected = await api("GET", `/api/handoffs/${id}`);
+  $("nothing-selected").textContent = "Выберите разговор в очереди слева.";
   render();
   refreshQueue();
 }
@@ -196,6 +206,7 @@ function render() {
   $("c-faq").replaceChildren(...(h.faq_tried.length ? h.faq_tried.map((a) => el("li", { textContent: a.title }))
     : [el("li", { className: "muted", textContent: "ничего" })]));
   $("c-steps").replaceChildren(...h.suggested_next_steps.map((s) => el("li", { textContent: s })));
+  $("erase-customer").hidden = state.me.role !== "supervisor";
   $("transcript").replaceChildren(...h.transcript.map(turn));
   scrollTranscript();
 }
@@ -241,6 +252,19 @@ $("transfer").addEventListener("click", () => act(async () => {
   state.selected = await api("POST", `/api/handoffs/${state.selected.id}/transfer`, { to });
   render();
   await refreshQueue();
+}));
+
+// A supervisor erases everything the bot and the desk keep about the customer.
+$("erase-customer").addEventListener("click", () => act(async () => {
+  const who = state.selected.conversation_id;
+  if (!confirm(`Удалить все данные клиента ${who}: переписку с ботом и операторами, обращения, ` +
+    "текст заявок? Отменить удаление будет нельзя.")) return;
+  const erased = await api("DELETE", `/api/customers/${encodeURIComponent(who)}`);
+  state.selected = null;
+  render();
+  await refreshQueue();
+  $("nothing-selected").textContent = `Данные клиента ${who} удалены: разговоров ${erased.handoffs}, ` +
+    `сообщений ${erased.messages}, заявок ${erased.tickets}.`;
 }));
 
 $("reply-form").addEventListener("submit", (event) => {
@@ -307,7 +331,7 @@ async function refreshAgents() {
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/api/ws?token=${encodeURIComponent(state.token)}`);
+  const socket = new WebSocket(`${scheme}://${location.host}/api/ws`); // the cookie goes along
   state.socket = socket;
   socket.addEventListener("open", () => {
     state.retry = 1000;
@@ -317,7 +341,7 @@ function connect() {
   socket.addEventListener("message", (event) => onEvent(JSON.parse(event.data)));
   socket.addEventListener("close", () => {
     $("live").classList.remove("on");
-    if (!state.token || state.socket !== socket) return;
+    if (!state.me || state.socket !== socket) return;
     setTimeout(connect, state.retry);
     state.retry = Math.min(state.retry * 2, 30000);
   });
@@ -338,6 +362,13 @@ function onEvent(event) {
     refreshSupervisor();
   }
   if (event.type === "agents") refreshSupervisor();
+  if (event.type === "erased") {
+    if (state.selected && event.handoff_ids.includes(state.selected.id)) {
+      state.selected = null;
+      render();
+    }
+    refreshQueue();
+  }
   if (event.type === "ticket") refreshQueue();
 }
 
@@ -360,5 +391,6 @@ async function start() {
   connect();
 }
 
-if (state.token) start().catch(() => showLogin());
+localStorage.removeItem("desk.token"); // where consoles before the cookie kept the session
+if (cookie("desk_csrf")) start().catch(() => showLogin());
 else showLogin();
