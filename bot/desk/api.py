@@ -7,7 +7,8 @@ token from `bot.config`. Errors are JSON: `{"error": "..."}`, with the status
 `api_middleware` gives each of the desk's domain errors (`bot.desk.errors`).
 
 The handlers only read the request and call one operation of the desk
-(`agents`, `queue`, `conversation`, `tickets`, `customer`, `metrics`).
+(`agents`, `queue`, `conversation`, `customer`, `metrics`); the requests,
+ratings and knowledge gaps have theirs in `bot.desk.api_requests`.
 """
 
 from __future__ import annotations
@@ -21,9 +22,18 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot.desk import agents, conversation, customer, metrics, queue, tickets
+from bot.desk import agents, conversation, customer, metrics, queue
 from bot.desk.context import DeskContext
-from bot.desk.errors import Conflict, DeskError, Forbidden, Invalid, NotFound, Unauthenticated
+from bot.desk.errors import (
+    Conflict,
+    DeskError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+    Unsupported,
+)
 from bot.desk.events import Hello
 from bot.desk.models import SUPERVISOR, Agent
 from bot.desk.openapi import openapi_document
@@ -49,6 +59,8 @@ STATUS_OF: dict[type[DeskError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooLarge: 413,
+    Unsupported: 415,
 }
 
 
@@ -205,22 +217,6 @@ async def create_agent(request: web.Request) -> web.Response:
     return _json(agent_me(agent), status=201)
 
 
-@routes.get("/api/tickets")
-async def list_tickets(request: web.Request) -> web.Response:
-    """Requests registered by the bot (blocked cards, problems, after-hours handoffs)."""
-    return _json(await tickets.list_tickets(request.app[DESK], request.query.get("status") or None))
-
-
-@routes.post("/api/tickets/{number}")
-async def update_ticket(request: web.Request) -> web.Response:
-    status = _field(await _body(request), "status")
-    return _json(
-        await tickets.set_ticket_status(
-            request.app[DESK], request.match_info["number"], status, _agent(request)
-        )
-    )
-
-
 @routes.get("/api/quick-replies")
 async def quick_replies(request: web.Request) -> web.Response:
     """FAQ articles as ready answers an agent can send or edit."""
@@ -269,29 +265,3 @@ async def internal_handoff(request: web.Request) -> web.Response:
 async def internal_event(request: web.Request) -> web.Response:
     taken = await customer.customer_event(request.app[DESK], await _body(request))
     return _json({"taken": taken})
-
-
-@routes.post("/api/internal/tickets")
-async def internal_ticket(request: web.Request) -> web.Response:
-    body = await _body(request)
-    number = await tickets.create_ticket(
-        request.app[DESK], _field(body, "conversation_id"), _field(body, "kind"), _field(body, "summary")
-    )
-    return _json({"number": number}, status=201)
-
-
-@routes.post("/api/internal/tickets/{number}/correction")
-async def internal_ticket_correction(request: web.Request) -> web.Response:
-    body = await _body(request)
-    corrected = await tickets.correct_ticket(
-        request.app[DESK],
-        request.match_info["number"],
-        _field(body, "conversation_id"),
-        _field(body, "summary"),
-    )
-    return _json(corrected)
-
-
-@routes.get("/api/internal/tickets/{number}")
-async def internal_ticket_status(request: web.Request) -> web.Response:
-    return _json(await tickets.ticket_status(request.app[DESK], request.match_info["number"]))

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import config
-from bot.desk import agents, api, db
+from bot.desk import agents, api, api_requests, db
 from bot.desk.context import DeskContext
 from bot.desk.hours import WorkingHours
 from bot.desk.live import LiveHub
@@ -35,7 +35,7 @@ def create_app(settings: config.Settings) -> web.Application:
         engine = db.create_engine(settings.desk.database_url)
         async with aiohttp.ClientSession() as http:
             rasa = RasaApi(settings.rasa_url, settings.rasa_api_token(), http)
-            desk = DeskContext(db.sessions(engine), hours, rasa, LiveHub())
+            desk = DeskContext(db.sessions(engine), hours, rasa, LiveHub(), settings)
             app[api.DESK] = desk
             admin_user, admin_password = settings.desk.admin_user, settings.desk.admin_password
             generated = await agents.ensure_admin(desk, admin_user, admin_password)
@@ -54,4 +54,5 @@ def create_app(settings: config.Settings) -> web.Application:
     app.router.add_get("/", index)
     app.router.add_static("/static", STATIC)
     app.add_routes(api.routes)
+    app.add_routes(api_requests.routes)
     return app

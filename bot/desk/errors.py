@@ -31,3 +31,11 @@ class NotFound(DeskError):
 
 class Conflict(DeskError):
     """The thing is not in a state that allows it (taken, closed, existing)."""
+
+
+class TooLarge(Invalid):
+    """A file over the desk's size limit."""
+
+
+class Unsupported(Invalid):
+    """A file of a type the desk does not take."""

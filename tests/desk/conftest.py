@@ -155,7 +155,14 @@ def desk_hours() -> str:
 
 
 @pytest.fixture
-async def desk(tmp_path: Path, desk_database: str, desk_hours: str) -> AsyncIterator[DeskClient]:
+def desk_targets() -> str:
+    return config.DEFAULT_TICKET_TARGETS
+
+
+@pytest.fixture
+async def desk(
+    tmp_path: Path, desk_database: str, desk_hours: str, desk_targets: str
+) -> AsyncIterator[DeskClient]:
     rasa = FakeRasa()
     async with TestServer(rasa.app(), host="127.0.0.1") as rasa_server:
         environment = desk_environment(
@@ -163,6 +170,7 @@ async def desk(tmp_path: Path, desk_database: str, desk_hours: str) -> AsyncIter
             DESK_DATABASE_URL=desk_database,
             RASA_PORT=str(rasa_server.port),
             DESK_HOURS=desk_hours,
+            DESK_TICKET_TARGETS=desk_targets,
         )
         app = create_app(config.load(environment))
         async with TestClient(TestServer(app, host="127.0.0.1")) as http:
