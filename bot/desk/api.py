@@ -194,8 +194,22 @@ async def resolve(request: web.Request) -> web.Response:
 
 @routes.get("/api/metrics")
 async def get_metrics(request: web.Request) -> web.Response:
+    """The queue now and the measures of `?from=YYYY-MM-DD&to=YYYY-MM-DD` (defined in `bot.desk.metrics`)."""
     _supervisor(request)
-    return _json(await metrics.metrics(request.app[DESK]))
+    first, last = metrics.parse_period(request.query.get("from"), request.query.get("to"))
+    return _json(await metrics.period_metrics(request.app[DESK], first, last))
+
+
+@routes.get("/api/metrics.csv")
+async def get_metrics_csv(request: web.Request) -> web.Response:
+    _supervisor(request)
+    first, last = metrics.parse_period(request.query.get("from"), request.query.get("to"))
+    report = await metrics.period_metrics(request.app[DESK], first, last)
+    return web.Response(
+        text=metrics.to_csv(report),
+        content_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="metrics-{first}-{last}.csv"'},
+    )
 
 
 @routes.get("/api/agents")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import BodyPartReader, StreamReader, web
 
-from bot.desk import tickets
+from bot.desk import ratings, tickets
 from bot.desk.api import DESK, _agent, _body, _field, _json
 from bot.desk.errors import Invalid
 
@@ -141,3 +141,9 @@ async def _read_limited(source: BodyPartReader | StreamReader, limit: int) -> by
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+@routes.post("/api/internal/ratings")
+async def internal_rating(request: web.Request) -> web.Response:
+    """A customer's 1-5 rating, once per conversation (409 for a second)."""
+    return _json(await ratings.rate(request.app[DESK], await _body(request)), status=201)

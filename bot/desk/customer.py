@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.desk import events
+from bot.desk import events, traffic
 from bot.desk.context import DeskContext
 from bot.desk.models import CANCELLED, OPEN_STATUSES, WAITING, Handoff, Message, new_message, utcnow
 from bot.desk.rasa_api import RasaUnavailable
@@ -25,7 +25,9 @@ RESUMED_BY_CUSTOMER = "Хорошо, вызов специалиста отме�
 async def customer_event(ctx: DeskContext, event: Mapping[str, Any]) -> bool:
     """A Rasa event from the broker. The customer's messages during a handoff
     join its transcript; "отмена" gives the conversation back to the bot.
-    Returns whether the event belonged to an open handoff."""
+    Returns whether the event belonged to an open handoff. Every customer
+    message and form start/end also counts into the conversation figures."""
+    await traffic.note_event(ctx, event)
     if event.get("event") != "user":
         return False
     conversation_id = str(event.get("sender_id") or "")

@@ -26,7 +26,9 @@ from bot import config
 
 logger = logging.getLogger(__name__)
 
-FORWARDED_EVENTS = {"user"}
+# The customer's messages, and the start and end of forms (the desk's figures
+# count a conversation that stopped inside a form as abandoned, not contained).
+FORWARDED_EVENTS = {"user", "active_loop"}
 RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 MAX_QUEUED = 10_000
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import DeskSettings
-from bot.desk import events
+from bot.desk import events, traffic
 from bot.desk.context import DeskContext
 from bot.desk.errors import DeskError, Invalid, NotFound, TooLarge, Unsupported
 from bot.desk.models import ACTIVE, Agent, Handoff, Ticket, TicketEntry, TicketSequence, utcnow
@@ -149,7 +149,12 @@ async def create_ticket(
 ) -> str:
     if kind not in TICKET_KINDS:
         raise Invalid(f"kind must be one of {', '.join(TICKET_KINDS)}")
+    fields = dict(fields or {})
     async with ctx.sessions() as db:
+        if not fields.get("channel"):
+            # The flows do not say; the customer's last message does (the broker's intake).
+            seen = await traffic.latest(db, conversation_id)
+            fields["channel"] = seen.channel if seen and seen.channel else None
         number = await new_ticket(db, ctx.settings.desk, conversation_id, kind, summary, None, fields)
         await db.commit()
     await ctx.live.publish(events.ticket_created(number))

@@ -113,6 +113,21 @@ async def test_agents_work_a_ticket_and_the_customer_hears_each_step(desk: DeskC
     assert (status["status"], status["kind"]) == ("resolved", "problem")
 
 
+async def test_a_ticket_reaches_the_customer_on_the_channel_they_wrote_from(desk: DeskClient) -> None:
+    event = {
+        "event": "user",
+        "sender_id": "tg:1",
+        "text": "сбой",
+        "input_channel": "telegram",
+        "timestamp": 1.0,
+    }
+    await desk.ok("POST", "/api/internal/events", SERVICE_TOKEN, event)
+    number = await register(desk)  # the flow does not name the channel
+    token = await desk.login(*CHIEF)
+    await desk.ok("POST", f"/api/tickets/{number}/status", token, {"status": "in_progress"})
+    assert desk.rasa.channels["tg:1"] == "telegram"
+
+
 async def test_a_status_change_the_customer_was_not_told_of_is_not_made(desk: DeskClient) -> None:
     token = await desk.login(*CHIEF)
     number = await register(desk)
