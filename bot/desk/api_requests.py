@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from aiohttp import BodyPartReader, StreamReader, web
 
-from bot.desk import ratings, tickets
-from bot.desk.api import DESK, _agent, _body, _field, _json
+from bot.desk import gaps, ratings, tickets
+from bot.desk.api import DESK, _agent, _articles, _body, _field, _json, _supervisor
 from bot.desk.errors import Invalid
 
 routes = web.RouteTableDef()
@@ -147,3 +147,25 @@ async def _read_limited(source: BodyPartReader | StreamReader, limit: int) -> by
 async def internal_rating(request: web.Request) -> web.Response:
     """A customer's 1-5 rating, once per conversation (409 for a second)."""
     return _json(await ratings.rate(request.app[DESK], await _body(request)), status=201)
+
+
+@routes.post("/api/internal/knowledge-gaps")
+async def internal_gap(request: web.Request) -> web.Response:
+    """A question the FAQ could not answer, reported by the action server."""
+    return _json({"id": await gaps.report(request.app[DESK], await _body(request))}, status=201)
+
+
+@routes.get("/api/knowledge-gaps")
+async def list_gaps(request: web.Request) -> web.Response:
+    """The open reports as clusters of one need, most frequent first (supervisors)."""
+    _supervisor(request)
+    return _json(await gaps.clusters(request.app[DESK]))
+
+
+@routes.post("/api/knowledge-gaps/{cluster}/resolve")
+async def resolve_gap(request: web.Request) -> web.Response:
+    _supervisor(request)
+    body = await _body(request)
+    resolution = await gaps.resolve(request.app[DESK], request.match_info["cluster"], body)
+    _articles.cache_clear()  # the quick replies read the base again
+    return _json(resolution)

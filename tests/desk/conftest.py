@@ -160,8 +160,14 @@ def desk_targets() -> str:
 
 
 @pytest.fixture
+def desk_overrides() -> dict[str, str]:
+    """More environment for the desk under test (a test overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
 async def desk(
-    tmp_path: Path, desk_database: str, desk_hours: str, desk_targets: str
+    tmp_path: Path, desk_database: str, desk_hours: str, desk_targets: str, desk_overrides: dict[str, str]
 ) -> AsyncIterator[DeskClient]:
     rasa = FakeRasa()
     async with TestServer(rasa.app(), host="127.0.0.1") as rasa_server:
@@ -171,6 +177,7 @@ async def desk(
             RASA_PORT=str(rasa_server.port),
             DESK_HOURS=desk_hours,
             DESK_TICKET_TARGETS=desk_targets,
+            **desk_overrides,
         )
         app = create_app(config.load(environment))
         async with TestClient(TestServer(app, host="127.0.0.1")) as http:
