@@ -19,10 +19,15 @@ from bot.desk.rasa_api import RasaApi
 
 STATIC = Path(__file__).resolve().parent / "static"
 INDEX = STATIC / "index.html"
+SUPERVISOR = STATIC / "supervisor.html"
 
 
 async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(INDEX, headers={"Cache-Control": "no-cache"})
+
+
+async def supervisor(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(SUPERVISOR, headers={"Cache-Control": "no-cache"})
 
 
 def create_app(settings: config.Settings) -> web.Application:
@@ -52,6 +57,7 @@ def create_app(settings: config.Settings) -> web.Application:
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_get("/", index)
+    app.router.add_get("/supervisor", supervisor)
     app.router.add_static("/static", STATIC)
     app.add_routes(api.routes)
     app.add_routes(api_requests.routes)

@@ -153,13 +153,18 @@ async def clusters(ctx: DeskContext) -> list[GapCluster]:
         return []
     by_text: dict[str, list[KnowledgeGap]] = {}
     for gap in reports:
-        by_text.setdefault(gap.query.casefold(), []).append(gap)
+        by_text.setdefault(_key(gap.query), []).append(gap)
     texts = sorted(by_text, key=lambda t: (-len(by_text[t]), by_text[t][0].id))
     vectors = await asyncio.get_running_loop().run_in_executor(
         None, _embed, ctx.settings.faq, [by_text[t][0].query for t in texts]
     )
     result = [_cluster([by_text[texts[i]] for i in indices]) for indices in group(texts, vectors)]
     return sorted(result, key=lambda c: (-c["count"], int(c["id"])))
+
+
+def _key(query: str) -> str:
+    """One question however it was capitalised or spaced."""
+    return " ".join(query.casefold().split())
 
 
 def _cluster(groups: list[list[KnowledgeGap]]) -> GapCluster:
@@ -243,13 +248,13 @@ async def resolve(ctx: DeskContext, cluster_id: str, body: Mapping[str, Any]) ->
                 raise (Conflict if "exists" in str(error) else Invalid)(str(error)) from None
             refresh = functools.partial(_refresh_index, faq)
             reembedded = await loop.run_in_executor(None, refresh)
-        members = {q.casefold() for q in found["questions"]}
+        members = {_key(q) for q in found["questions"]}
         resolved = 0
         async with ctx.sessions() as db:
             rows = await db.scalars(select(KnowledgeGap).where(KnowledgeGap.resolved_at.is_(None)))
             now = utcnow()
             for gap in rows:
-                if gap.query.casefold() in members:
+                if _key(gap.query) in members:
                     gap.resolved_at, gap.resolution = now, f"{action}:{article_id or ''}"
                     resolved += 1
             await db.commit()

@@ -74,7 +74,7 @@ from bot.desk.models import (
 from bot.desk.queue import average_handle_seconds
 from bot.desk.traffic import SESSION_GAP
 from bot.desk.views import Metrics, TurnView, iso, target_state, turn_view
-from bot.handoff.vocabulary import TICKET_STATUSES
+from bot.handoff.vocabulary import REASONS, TICKET_STATUSES
 
 FCR_WINDOW = timedelta(hours=72)
 NEGATIVE = 2  # ratings at or below this are the worst conversations
@@ -160,6 +160,7 @@ class WorstConversation(TypedDict):
 
 class PeriodMetrics(Metrics, Figures):
     period: dict[str, str]
+    reason_labels: dict[str, str]  # handoff reasons as people read them
     knowledge_gaps: list[GapCount]
     per_day: list[DayFigures]
     per_channel: dict[str, Figures]
@@ -333,6 +334,7 @@ async def period_metrics(ctx: DeskContext, first: date, last: date) -> PeriodMet
         **now_figures,
         **figures(classified, in_period, ratings),
         "period": {"from": first.isoformat(), "to": last.isoformat(), "timezone": ctx.settings.desk.timezone},
+        "reason_labels": dict(REASONS),
         "knowledge_gaps": [{"query": q, "count": n} for q, n in gap_counts.most_common(TOP_GAPS)],
         "per_day": per_day,
         "per_channel": per_channel,
