@@ -257,15 +257,40 @@ async def customer_reply(ctx: DeskContext, number: str, sender_id: str, text: st
         raise Invalid("text is empty")
     async with ctx.sessions() as db:
         ticket = await _owned(db, number, sender_id)
-        now = utcnow()
-        ticket.entries.append(TicketEntry(kind="customer", text=text, author=None, created_at=now))
-        if ticket.status == TICKET_WAITING_CUSTOMER:
-            ticket.status, ticket.updated_at = TICKET_IN_PROGRESS, now
-            ticket.due_at = now + _target(ctx.settings.desk, ticket)
-        await db.commit()
-        view = ticket_view(ticket)
+        view = await _take_answer(ctx, db, ticket, text)
     await ctx.live.publish(events.ticket_changed(view))
     return _customer_view(view)
+
+
+async def answer_in_chat(ctx: DeskContext, sender_id: str, text: str) -> bool:
+    """The customer's next message after the desk asked them («Ответьте,
+    пожалуйста, в этом чате») is the answer to their newest request that waits
+    for them; True if there was one."""
+    text = mask_secrets(text.strip())[:MAX_TEXT_CHARS]
+    if not text:
+        return False
+    async with ctx.sessions() as db:
+        ticket = await db.scalar(
+            select(Ticket)
+            .where(Ticket.conversation_id == sender_id, Ticket.status == TICKET_WAITING_CUSTOMER)
+            .order_by(Ticket.updated_at.desc())
+            .limit(1)
+        )
+        if ticket is None:
+            return False
+        view = await _take_answer(ctx, db, ticket, text)
+    await ctx.live.publish(events.ticket_changed(view))
+    return True
+
+
+async def _take_answer(ctx: DeskContext, db: AsyncSession, ticket: Ticket, text: str) -> TicketView:
+    now = utcnow()
+    ticket.entries.append(TicketEntry(kind="customer", text=text, author=None, created_at=now))
+    if ticket.status == TICKET_WAITING_CUSTOMER:
+        ticket.status, ticket.updated_at = TICKET_IN_PROGRESS, now
+        ticket.due_at = now + _target(ctx.settings.desk, ticket)
+    await db.commit()
+    return ticket_view(ticket)
 
 
 async def correct_ticket(ctx: DeskContext, number: str, conversation_id: str, summary: str) -> TicketView:

@@ -128,6 +128,20 @@ async def test_a_ticket_reaches_the_customer_on_the_channel_they_wrote_from(desk
     assert desk.rasa.channels["tg:1"] == "telegram"
 
 
+async def test_the_next_message_in_the_chat_answers_a_request_that_waits(desk: DeskClient) -> None:
+    token = await desk.login(*CHIEF)
+    number = await register(desk)
+    assert not await desk.customer_says("tg:1", "вы тут?")  # nothing waits for it yet
+    await desk.ok(
+        "POST", f"/api/tickets/{number}/status", token, {"status": "waiting_customer", "reply": "Версия?"}
+    )
+    await desk.customer_says("tg:1", "версия 3.2.1, пароль qwerty")
+    await desk.customer_says("tg:1", "и ещё вопрос")  # in progress again: not part of the request
+    ticket = await desk.ok("GET", f"/api/tickets/{number}", token)
+    assert ticket["status"] == "in_progress"
+    assert [e["text"] for e in ticket["entries"] if e["kind"] == "customer"] == ["версия 3.2.1, пароль •••"]
+
+
 async def test_a_status_change_the_customer_was_not_told_of_is_not_made(desk: DeskClient) -> None:
     token = await desk.login(*CHIEF)
     number = await register(desk)
