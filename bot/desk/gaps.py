@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
@@ -109,9 +110,31 @@ def _encoder(name: str, threads: int) -> Encoder:
     return make_encoder(name, threads)
 
 
+# Query vectors by (encoder, text): the list is drawn on every visit of the
+# supervisor's page, and the open questions change little between visits.
+_vectors: dict[tuple[str, str], npt.NDArray[np.float32]] = {}
+MAX_CACHED_VECTORS = 20_000
+_vectors_lock = threading.Lock()
+
+
 def _embed(settings: FaqSettings, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-    vectors = _encoder(settings.encoder, settings.encoder_threads).encode_queries(list(texts))
-    return np.asarray(vectors, dtype=np.float32)
+    encoder = _encoder(settings.encoder, settings.encoder_threads)
+    with _vectors_lock:
+        return _embed_locked(encoder, texts)
+
+
+def _embed_locked(encoder: Encoder, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    missing = [t for t in dict.fromkeys(texts) if (encoder.name, t) not in _vectors]
+    if missing:
+        if len(_vectors) + len(missing) > MAX_CACHED_VECTORS:
+            _vectors.clear()
+        for text, vector in zip(missing, encoder.encode_queries(missing), strict=True):
+            _vectors[(encoder.name, text)] = np.asarray(vector, dtype=np.float32)
+    return (
+        np.stack([_vectors[(encoder.name, t)] for t in texts])
+        if texts
+        else np.zeros((0, encoder.dim), np.float32)
+    )
 
 
 def group(
