@@ -89,7 +89,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         return _error(status_of(error), error.message)
     except RasaUnavailable as error:
         return _error(502, f"the message did not reach the customer, try again: {error}")
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         return _error(400, "the body must be JSON")
 
 

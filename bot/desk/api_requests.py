@@ -8,6 +8,7 @@ processes and the channels call `/api/internal/*` with the service token.
 from __future__ import annotations
 
 from aiohttp import BodyPartReader, StreamReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.desk import gaps, ratings, tickets
 from bot.desk.api import DESK, _agent, _articles, _body, _field, _json, _supervisor
@@ -112,15 +113,10 @@ async def internal_attachment(request: web.Request) -> web.Response:
     ctx = request.app[DESK]
     limit = ctx.settings.desk.attachment_max_bytes
     if request.content_type == "multipart/form-data":
-        reader = await request.multipart()
-        async for part in reader:
-            if isinstance(part, BodyPartReader) and part.name == "file":
-                data = await _read_limited(part, limit)
-                filename = part.filename or "file"
-                content_type = part.headers.get("Content-Type", "")
-                break
-        else:
-            raise Invalid("no 'file' part in the form")
+        try:
+            data, filename, content_type = await _file_part(request, limit)
+        except (ValueError, HttpProcessingError):
+            raise Invalid("the form is malformed") from None
     else:
         data = await _read_limited(request.content, limit)
         filename = request.query.get("filename", "file")
@@ -129,6 +125,15 @@ async def internal_attachment(request: web.Request) -> web.Response:
         ctx, _number(request), request.query.get("sender_id", ""), filename, content_type, data
     )
     return _json(attachment, status=201)
+
+
+async def _file_part(request: web.Request, limit: int) -> tuple[bytes, str, str]:
+    """The form's `file` part: its bytes (up to the limit), name and type."""
+    async for part in await request.multipart():
+        if isinstance(part, BodyPartReader) and part.name == "file":
+            data = await _read_limited(part, limit)
+            return data, part.filename or "file", part.headers.get("Content-Type", "")
+    raise Invalid("no 'file' part in the form")
 
 
 async def _read_limited(source: BodyPartReader | StreamReader, limit: int) -> bytes:
