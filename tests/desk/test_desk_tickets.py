@@ -237,6 +237,11 @@ async def test_attachments_are_stored_within_limits(desk: DeskClient, tmp_path: 
     assert await raw(b"MZ\x90\x00", "image/png") == 415  # not what it claims to be
     assert await raw(b"\x89PNG\r\n\x1a\n" + b"\x00" * (10 * 1024 * 1024), "image/png") == 413
     assert await raw(PNG, "image/png", sender="tg:2") == 404
+    assert await raw(b"--x\r\nno headers", "multipart/form-data; boundary=zzz") == 400
+    not_utf8 = await desk.http.post(
+        f"/api/internal/tickets/{number}/customer-reply", data=b"\x97\xab", headers=headers
+    )
+    assert not_utf8.status == 400
     assert await raw("лог ошибки".encode(), "text/plain") == 201
 
     token = await desk.login(*CHIEF)
