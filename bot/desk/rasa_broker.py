@@ -3,7 +3,9 @@
 While a conversation is paused for a person, Rasa still logs what the customer
 writes; this broker forwards those `user` events to the desk's
 `/api/internal/events`, which adds them to the handoff's transcript and shows
-them in the console at once. Loaded by Rasa from `endpoints.yml`
+them in the console at once. The same `user` events, with the start and end of
+forms (`active_loop`), are how the desk counts conversations and what the bot
+contained (`bot.desk.traffic`). Loaded by Rasa from `endpoints.yml`
 (`type: bot.desk.rasa_broker.DeskEventBroker`), so it runs in `.venv/rasa` and
 uses only what Rasa itself ships (aiohttp) and `bot.config`.
 
