@@ -35,6 +35,8 @@ async def test_the_supervisor_page_draws_the_period(desk: DeskClient, desk_datab
 
     async with async_chromium() as browser:
         page = await browser.new_page(viewport={"width": 1360, "height": 1500})
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
         await page.goto(base)
         await page.evaluate("token => localStorage.setItem('desk.token', token)", token)
         await page.goto(base + "supervisor?from=2026-11-02&to=2026-11-03")
@@ -51,5 +53,7 @@ async def test_the_supervisor_page_draws_the_period(desk: DeskClient, desk_datab
         await expect(page.get_by_test_id("worst")).to_contain_text("долго")
         await expect(page.get_by_test_id("gaps")).to_contain_text("подарочный сертификат")
         assert await page.get_by_test_id("gap-cluster").count() == 4  # and two from prepare()
+        # Everything the page needs comes from the desk itself.
+        assert requested and all(url.startswith(base) for url in requested), requested
         if os.environ.get("DESK_SCREENSHOT"):
             await page.screenshot(path=str(SCREENSHOT), full_page=True)
