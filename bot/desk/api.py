@@ -11,8 +11,9 @@ from `bot.config`. Errors are JSON: `{"error": "..."}`, with the status
 `api_middleware` gives each of the desk's domain errors (`bot.desk.errors`).
 
 The handlers only read the request and call one operation of the desk
-(`agents`, `queue`, `conversation`, `tickets`, `customer`, `metrics`,
-`audit`, `erasure`), after `intake` has read what came in.
+(`agents`, `queue`, `conversation`, `customer`, `metrics`, `audit`, `erasure`),
+after `intake` has read what came in; the requests, ratings and knowledge gaps
+have theirs in `bot.desk.api_requests`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from bot.desk import agents, audit, auth, conversation, customer, erasure, intake, metrics, queue, tickets
+from bot.desk import agents, audit, auth, conversation, customer, erasure, intake, metrics, queue
 from bot.desk.context import DeskContext
 from bot.desk.errors import (
     Conflict,
@@ -35,8 +36,10 @@ from bot.desk.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    TooLarge,
     TooManyAttempts,
     Unauthenticated,
+    Unsupported,
 )
 from bot.desk.events import Hello
 from bot.desk.models import SUPERVISOR, Agent
@@ -68,6 +71,8 @@ STATUS_OF: dict[type[DeskError], int] = {
     NotFound: 404,
     Conflict: 409,
     TooManyAttempts: 429,
+    TooLarge: 413,
+    Unsupported: 415,
 }
 
 
@@ -247,8 +252,22 @@ async def resolve(request: web.Request) -> web.Response:
 
 @routes.get("/api/metrics")
 async def get_metrics(request: web.Request) -> web.Response:
+    """The queue now and the measures of `?from=YYYY-MM-DD&to=YYYY-MM-DD` (defined in `bot.desk.metrics`)."""
     _supervisor(request)
-    return _json(await metrics.metrics(request.app[DESK]))
+    first, last = metrics.parse_period(request.query.get("from"), request.query.get("to"))
+    return _json(await metrics.period_metrics(request.app[DESK], first, last))
+
+
+@routes.get("/api/metrics.csv")
+async def get_metrics_csv(request: web.Request) -> web.Response:
+    _supervisor(request)
+    first, last = metrics.parse_period(request.query.get("from"), request.query.get("to"))
+    report = await metrics.period_metrics(request.app[DESK], first, last)
+    return web.Response(
+        text=metrics.to_csv(report),
+        content_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="metrics-{first}-{last}.csv"'},
+    )
 
 
 @routes.get("/api/agents")
@@ -269,20 +288,6 @@ async def create_agent(request: web.Request) -> web.Response:
         by=supervisor.username,
     )
     return _json(agent_me(agent), status=201)
-
-
-@routes.get("/api/tickets")
-async def list_tickets(request: web.Request) -> web.Response:
-    """Requests registered by the bot (blocked cards, problems, after-hours handoffs)."""
-    return _json(await tickets.list_tickets(request.app[DESK], request.query.get("status") or None))
-
-
-@routes.post("/api/tickets/{number}")
-async def update_ticket(request: web.Request) -> web.Response:
-    status = _field(await _body(request), "status")
-    return _json(
-        await tickets.set_ticket_status(request.app[DESK], _path(request, "number"), status, _agent(request))
-    )
 
 
 @routes.get("/api/audit")
@@ -353,37 +358,8 @@ async def internal_event(request: web.Request) -> web.Response:
     return _json({"taken": taken})
 
 
-@routes.post("/api/internal/tickets")
-async def internal_ticket(request: web.Request) -> web.Response:
-    body = await _body(request)
-    number = await tickets.create_ticket(
-        request.app[DESK],
-        _field(body, "conversation_id", intake.MAX_KEY),
-        _field(body, "kind", 32),
-        _field(body, "summary"),
-    )
-    return _json({"number": number}, status=201)
-
-
-@routes.post("/api/internal/tickets/{number}/correction")
-async def internal_ticket_correction(request: web.Request) -> web.Response:
-    body = await _body(request)
-    corrected = await tickets.correct_ticket(
-        request.app[DESK],
-        _path(request, "number"),
-        _field(body, "conversation_id"),
-        _field(body, "summary"),
-    )
-    return _json(corrected)
-
-
 @routes.delete("/api/internal/customers/{sender_id}")
 async def internal_forget_customer(request: web.Request) -> web.Response:
     """The customer's own request through the bot: the desk's part of it."""
     sender_id = _path(request, "sender_id")
     return _json(await erasure.erase_customer(request.app[DESK], sender_id, audit.BOT))
-
-
-@routes.get("/api/internal/tickets/{number}")
-async def internal_ticket_status(request: web.Request) -> web.Response:
-    return _json(await tickets.ticket_status(request.app[DESK], _path(request, "number")))

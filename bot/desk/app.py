@@ -12,7 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import config
-from bot.desk import agents, api, db, erasure
+from bot.desk import agents, api, api_requests, db, erasure
 from bot.desk.context import DeskContext, LoginLimit
 from bot.desk.hours import WorkingHours
 from bot.desk.live import LiveHub
@@ -20,10 +20,15 @@ from bot.desk.rasa_api import RasaApi
 
 STATIC = Path(__file__).resolve().parent / "static"
 INDEX = STATIC / "index.html"
+SUPERVISOR = STATIC / "supervisor.html"
 
 
 async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(INDEX, headers={"Cache-Control": "no-cache"})
+
+
+async def supervisor(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(SUPERVISOR, headers={"Cache-Control": "no-cache"})
 
 
 def create_app(settings: config.Settings) -> web.Application:
@@ -40,7 +45,7 @@ def create_app(settings: config.Settings) -> web.Application:
         engine = db.create_engine(settings.desk.database_url)
         async with aiohttp.ClientSession() as http:
             rasa = RasaApi(settings.rasa_url, settings.rasa_api_token(), http)
-            desk = DeskContext(db.sessions(engine), hours, rasa, LiveHub(), limit)
+            desk = DeskContext(db.sessions(engine), hours, rasa, LiveHub(), limit, settings)
             app[api.DESK] = desk
             admin_user, admin_password = settings.desk.admin_user, settings.desk.admin_password
             generated = await agents.ensure_admin(desk, admin_user, admin_password)
@@ -58,6 +63,8 @@ def create_app(settings: config.Settings) -> web.Application:
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_get("/", index)
+    app.router.add_get("/supervisor", supervisor)
     app.router.add_static("/static", STATIC)
     app.add_routes(api.routes)
+    app.add_routes(api_requests.routes)
     return app

@@ -1,5 +1,6 @@
 """What every desk operation works over: the store, the working hours, the way
-to the customer (Rasa's HTTP API) and the way to the consoles (the publisher).
+to the customer (Rasa's HTTP API), the way to the consoles (the publisher) and
+the settings.
 Built once in `bot.desk.app`; tests build their own."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import config
 from bot.desk.hours import WorkingHours
 from bot.desk.live import Publisher
 from bot.desk.rasa_api import RasaApi
@@ -30,3 +32,5 @@ class DeskContext:
     rasa: RasaApi
     live: Publisher
     login_limit: LoginLimit = field(default_factory=LoginLimit)
+    # The deployment's settings (response-time targets, attachment limits, FAQ).
+    settings: config.Settings = field(default_factory=config.load)

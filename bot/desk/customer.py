@@ -1,6 +1,7 @@
 """The customer's side of a handoff: their messages from Rasa's event broker
 join the transcript, "отмена" gives the conversation back to the bot, and what
-the broker missed is caught up from Rasa's tracker."""
+the broker missed is caught up from Rasa's tracker. Outside a handoff, a
+message answers the customer's request that waits for them, if one does."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.desk import events, intake
+from bot.desk import events, intake, tickets, traffic
 from bot.desk.context import DeskContext
 from bot.desk.models import CANCELLED, OPEN_STATUSES, WAITING, Handoff, Message, new_message, utcnow
 from bot.desk.rasa_api import RasaUnavailable
@@ -24,8 +25,10 @@ RESUMED_BY_CUSTOMER = "Хорошо, вызов специалиста отме�
 async def customer_event(ctx: DeskContext, event: Any) -> bool:
     """A Rasa event from the broker. The customer's messages during a handoff
     join its transcript; "отмена" gives the conversation back to the bot.
-    Returns whether the event belonged to an open handoff."""
+    Returns whether the event belonged to an open handoff. Every customer
+    message and form start/end also counts into the conversation figures."""
     message_in = intake.customer_message(event)
+    await traffic.note_event(ctx, event)
     if message_in is None:
         return False
     conversation_id, timestamp = message_in.sender_id, message_in.timestamp
@@ -36,8 +39,12 @@ async def customer_event(ctx: DeskContext, event: Any) -> bool:
             .where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES))
             .order_by(Handoff.id.desc())
         )
+        if handoff is None:
+            # Not with a person: it may be the answer a request is waiting for.
+            await tickets.answer_in_chat(ctx, conversation_id, text)
+            return False
         # Up to `last_event_ts` the transcript came with the handoff itself.
-        if handoff is None or timestamp <= handoff.last_event_ts:
+        if timestamp <= handoff.last_event_ts:
             return False
         known = await db.scalar(
             select(func.count()).where(Message.handoff_id == handoff.id, Message.rasa_ts == timestamp)

@@ -3,10 +3,11 @@ supervisor's from the console), and everyone's old conversations when the
 retention period has passed.
 
 A customer's conversations go entirely (handoffs with their case, slots and
-transcripts); their tickets stay as rows with number, kind, status and dates,
-so the team's figures still add up, but lose the text and the sender id that
-tie them to a person. Every table that holds a customer's sender id is one
-line in `_customer_steps`: a new table (the knowledge-gap log) is one more line.
+transcripts, conversation counts, ratings, knowledge-gap reports); their
+tickets stay as rows with number, kind, topic, status and dates, so the team's
+figures still add up, but lose the text, the notes and replies, the attached
+files and the sender id that tie them to a person. Every table that holds a
+customer's sender id is one line in `_customer_steps`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import shutil
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any, TypedDict
@@ -24,12 +26,34 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk import audit, events
 from bot.desk.context import DeskContext
-from bot.desk.models import OPEN_STATUSES, Agent, Handoff, Message, Ticket, utcnow
+from bot.desk.models import (
+    OPEN_STATUSES,
+    Agent,
+    Conversation,
+    Handoff,
+    KnowledgeGap,
+    Message,
+    Rating,
+    Ticket,
+    TicketEntry,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
 # What a ticket keeps of a forgotten customer: nothing personal.
-FORGOTTEN_TICKET: dict[str, Any] = {"conversation_id": "", "summary": "", "handoff_id": None}
+FORGOTTEN_TICKET: dict[str, Any] = {
+    "conversation_id": "",
+    "summary": "",
+    "handoff_id": None,
+    "description": "",
+    "steps": "",
+    "error_text": "",
+    "app_version": "",
+    "happened": "",
+    "contact": "",
+    "attachments": [],
+}
 RETENTION_INTERVAL = timedelta(hours=1)
 
 
@@ -47,14 +71,26 @@ Step = tuple[str, Executable]
 
 def _customer_steps(sender_id: str) -> list[Step]:
     """One line per table that holds this customer's sender id, in an order the
-    foreign keys accept (tickets let go of handoffs before those go)."""
+    foreign keys accept (a ticket's entries go while the ticket still names
+    the customer; tickets let go of handoffs before those go)."""
     handoff_ids = select(Handoff.id).where(Handoff.conversation_id == sender_id)
+    ticket_numbers = select(Ticket.number).where(Ticket.conversation_id == sender_id)
     return [
+        ("", delete(TicketEntry).where(TicketEntry.ticket_number.in_(ticket_numbers))),
         ("tickets", update(Ticket).where(Ticket.conversation_id == sender_id).values(**FORGOTTEN_TICKET)),
         ("messages", delete(Message).where(Message.handoff_id.in_(handoff_ids))),
         ("handoffs", delete(Handoff).where(Handoff.conversation_id == sender_id)),
-        # ("knowledge_gaps", delete(KnowledgeGap).where(KnowledgeGap.sender_id == sender_id)),
+        ("knowledge_gaps", delete(KnowledgeGap).where(KnowledgeGap.sender_id == sender_id)),
+        ("", delete(Rating).where(Rating.sender_id == sender_id)),
+        ("", delete(Conversation).where(Conversation.sender_id == sender_id)),
     ]
+
+
+async def _forget_attachments(ctx: DeskContext, db: AsyncSession, sender_id: str) -> None:
+    """The files a customer attached to their tickets, deleted from disk."""
+    numbers = await db.scalars(select(Ticket.number).where(Ticket.conversation_id == sender_id))
+    for number in numbers:
+        shutil.rmtree(ctx.settings.desk.attachments_dir / number, ignore_errors=True)
 
 
 def _retention_steps(older: ColumnElement[bool], tickets_older: ColumnElement[bool]) -> list[Step]:
@@ -93,6 +129,7 @@ async def erase_customer(ctx: DeskContext, sender_id: str, actor: str) -> Erasur
     """Deletes what the desk holds of one customer; idempotent (a second call counts zeros)."""
     async with ctx.sessions() as db:
         gone = await _erased_ids(db, Handoff.conversation_id == sender_id)
+        await _forget_attachments(ctx, db, sender_id)
         report = await _run(db, _customer_steps(sender_id))
         audit.add(db, audit.ERASE, actor, audit.customer_ref(sender_id), json.dumps(report))
         await db.commit()

@@ -39,3 +39,11 @@ class TooManyAttempts(DeskError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class TooLarge(Invalid):
+    """A file over the desk's size limit."""
+
+
+class Unsupported(Invalid):
+    """A file of a type the desk does not take."""

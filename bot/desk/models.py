@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Dialect,
     Float,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.handoff.vocabulary import NORMAL, TICKET_OPEN
+from bot.handoff.vocabulary import NORMAL, TICKET_NEW, TYPE_QUESTION
 
 WAITING, ACTIVE, RESOLVED, CANCELLED = "waiting", "active", "resolved", "cancelled"
 HANDOFF_STATUSES = (WAITING, ACTIVE, RESOLVED, CANCELLED)
@@ -125,7 +126,8 @@ class Message(Base):
 
 
 class Ticket(Base):
-    """A request registered for later: by a flow, or a handoff nobody could take."""
+    """A request registered for later: by a flow, or a handoff nobody could take.
+    The fields are what the seeds call a good request to support."""
 
     __tablename__ = "tickets"
 
@@ -134,8 +136,94 @@ class Ticket(Base):
     handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id"), nullable=True)
     kind: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=TICKET_OPEN)
+    status: Mapped[str] = mapped_column(String(16), default=TICKET_NEW)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    type: Mapped[str] = mapped_column(String(16), default=TYPE_QUESTION)
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    steps: Mapped[str] = mapped_column(Text, default="")
+    error_text: Mapped[str] = mapped_column(Text, default="")
+    app_version: Mapped[str] = mapped_column(String(200), default="")
+    happened: Mapped[str] = mapped_column(String(200), default="")  # as the customer put it
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    priority: Mapped[int] = mapped_column(Integer, default=NORMAL)
+    channel: Mapped[str] = mapped_column(String(64), default="rest")
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    entries: Mapped[list[TicketEntry]] = relationship(
+        lazy="selectin", order_by="TicketEntry.id", cascade="all, delete-orphan"
+    )
+
+
+class TicketEntry(Base):
+    """A line of a ticket's history: an internal note, a public reply, the
+    customer's answer, a status change."""
+
+    __tablename__ = "ticket_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_number: Mapped[str] = mapped_column(ForeignKey("tickets.number", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # note, reply, customer, status
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TicketSequence(Base):
+    """One row per ticket number handed out: the database's own counter makes
+    the sequence part of the number unique however many are filed at once."""
+
+    __tablename__ = "ticket_sequence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+
+
+class Rating(Base):
+    """A customer's 1-5 rating, once per conversation (`conversation_key`)."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(255), index=True)
+    conversation_key: Mapped[str] = mapped_column(String(300), unique=True)
+    handoff_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Conversation(Base):
+    """A customer's conversation with the bot as the event broker shows it:
+    their messages with no pause longer than Rasa's session expiry."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(255), index=True)
+    channel: Mapped[str] = mapped_column(String(64), default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+    in_flow: Mapped[bool] = mapped_column(Boolean, default=False)  # a form was active at the last word
+
+
+class KnowledgeGap(Base):
+    """A question the FAQ could not answer, or whose answer did not help."""
+
+    __tablename__ = "knowledge_gaps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(255), index=True)
+    query: Mapped[str] = mapped_column(Text)  # masked
+    kind: Mapped[str] = mapped_column(String(16))  # no_answer, choices, unhelpful
+    nearest: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class AuditEntry(Base):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.desk.models import HANDOFF_STATUSES
+from bot.desk.openapi_requests import requests_paths
 from bot.handoff.vocabulary import TICKET_STATUSES
 
 _TURN = {
@@ -363,7 +364,6 @@ def openapi_document() -> dict[str, Any]:
                 "post": _op("Close the handoff; the bot resumes the conversation", _HANDOFF),
                 **handoff_ops,
             },
-            "/api/metrics": {"get": _op("Queue and agent figures (supervisors)", {"type": "object"})},
             "/api/agents": {
                 "get": _op("Agents and who is online", {"type": "array", "items": {"type": "object"}}),
                 "post": _op(
@@ -412,35 +412,9 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": _SENDER,
             },
             **_internal(),
-            "/api/tickets": {
-                "get": _op(
-                    "Requests the bot registered: blocked cards, problems, after-hours handoffs",
-                    {"type": "array", "items": {"type": "object"}},
-                    parameters=[
-                        {
-                            "name": "status",
-                            "in": "query",
-                            "schema": {"enum": list(TICKET_STATUSES)},
-                        }
-                    ],
-                )
-            },
-            "/api/tickets/{number}": {
-                "post": _op(
-                    "Change a ticket's status; the bot reports it to the customer who asks",
-                    {"type": "object"},
-                    {
-                        "type": "object",
-                        "properties": {"status": {"enum": list(TICKET_STATUSES)}},
-                        "required": ["status"],
-                    },
-                ),
-                "parameters": [
-                    {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}
-                ],
-            },
             "/api/quick-replies": {
                 "get": _op("FAQ articles as ready answers", {"type": "array", "items": {"type": "object"}})
             },
+            **requests_paths(),
         },
     }

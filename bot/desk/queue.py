@@ -65,7 +65,13 @@ async def create_handoff(ctx: DeskContext, payload: Any) -> HandoffReceipt:
         ticket_number = handoff.ticket_number
         if existing is None and (not info.open_now or info.agents_online == 0):
             ticket_number = await tickets.new_ticket(
-                db, conversation_id, KIND_HANDOFF, str(handoff.case.get("summary") or ""), handoff.id
+                db,
+                ctx.settings.desk,
+                conversation_id,
+                KIND_HANDOFF,
+                str(handoff.case.get("summary") or ""),
+                handoff.id,
+                {"channel": handoff.channel, "priority": handoff.priority},
             )
             handoff.ticket_number = ticket_number
         await db.commit()

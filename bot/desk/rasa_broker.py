@@ -3,7 +3,9 @@
 While a conversation is paused for a person, Rasa still logs what the customer
 writes; this broker forwards those `user` events to the desk's
 `/api/internal/events`, which adds them to the handoff's transcript and shows
-them in the console at once. Loaded by Rasa from `endpoints.yml`
+them in the console at once. The same `user` events, with the start and end of
+forms (`active_loop`), are how the desk counts conversations and what the bot
+contained (`bot.desk.traffic`). Loaded by Rasa from `endpoints.yml`
 (`type: bot.desk.rasa_broker.DeskEventBroker`), so it runs in `.venv/rasa` and
 uses only what Rasa itself ships (aiohttp) and `bot.config`.
 
@@ -26,7 +28,9 @@ from bot import config
 
 logger = logging.getLogger(__name__)
 
-FORWARDED_EVENTS = {"user"}
+# The customer's messages, and the start and end of forms (the desk's figures
+# count a conversation that stopped inside a form as abandoned, not contained).
+FORWARDED_EVENTS = {"user", "active_loop"}
 RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 MAX_QUEUED = 10_000
 

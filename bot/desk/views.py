@@ -7,8 +7,11 @@ from datetime import datetime
 from typing import Any, NotRequired, TypedDict, cast
 
 from bot.desk.models import WAITING, Agent, Handoff, Message, Ticket, utcnow
-from bot.handoff.payload import TicketInfo
-from bot.handoff.vocabulary import NORMAL, PRIORITY_NAMES, REASONS
+from bot.handoff.payload import Attachment, TicketInfo
+from bot.handoff.vocabulary import NORMAL, PRIORITY_NAMES, REASONS, TICKET_OPEN_STATUSES
+
+# A ticket is "near" its target when less than this share of it is left.
+NEAR_TARGET_SHARE = 0.25
 
 
 class TurnView(TypedDict):
@@ -90,15 +93,77 @@ def agent_me(agent: Agent) -> AgentMe:
     return {"username": agent.username, "display_name": agent.display_name, "role": agent.role}
 
 
-def ticket_view(ticket: Ticket) -> TicketInfo:
+class TicketEntryView(TypedDict):
+    kind: str  # note (internal), reply (public), customer, status
+    text: str
+    author: str | None
+    time: str | None
+
+
+class TicketView(TicketInfo):
+    """A ticket as agents work it in the console."""
+
+    description: str
+    steps: str
+    error_text: str
+    app_version: str
+    happened: str
+    contact: str
+    attachments: list[Attachment]
+    priority: int
+    priority_name: str
+    channel: str
+    updated_at: str | None
+    first_response_at: str | None
+    resolved_at: str | None
+    target: str  # ok, near, past, or none (the desk owes no answer now)
+    entries: list[TicketEntryView]
+
+
+def target_state(ticket: Ticket, now: datetime | None = None) -> str:
+    """Where a ticket stands against its response-time target."""
+    if ticket.status not in TICKET_OPEN_STATUSES or ticket.due_at is None:
+        return "none"
+    now = now or utcnow()
+    if now >= ticket.due_at:
+        return "past"
+    started = ticket.updated_at or ticket.created_at
+    total = (ticket.due_at - min(started, ticket.due_at)).total_seconds() or 1.0
+    return "near" if (ticket.due_at - now).total_seconds() / total < NEAR_TARGET_SHARE else "ok"
+
+
+def ticket_view(ticket: Ticket) -> TicketView:
+    entries = list(ticket.entries or [])
+    replies = [e.text for e in entries if e.kind == "reply"]
     return {
         "number": ticket.number,
         "conversation_id": ticket.conversation_id,
         "kind": ticket.kind,
+        "type": ticket.type,
+        "topic": ticket.topic,
         "status": ticket.status,
         "summary": ticket.summary,
         "handoff_id": ticket.handoff_id,
         "created_at": iso(ticket.created_at),
+        "due_at": iso(ticket.due_at) if ticket.status in TICKET_OPEN_STATUSES else None,
+        "last_reply": replies[-1] if replies else None,
+        "description": ticket.description,
+        "steps": ticket.steps,
+        "error_text": ticket.error_text,
+        "app_version": ticket.app_version,
+        "happened": ticket.happened,
+        "contact": ticket.contact,
+        "attachments": list(ticket.attachments or []),
+        "priority": ticket.priority,
+        "priority_name": PRIORITY_NAMES.get(ticket.priority, PRIORITY_NAMES[NORMAL]),
+        "channel": ticket.channel,
+        "updated_at": iso(ticket.updated_at),
+        "first_response_at": iso(ticket.first_response_at),
+        "resolved_at": iso(ticket.resolved_at),
+        "target": target_state(ticket),
+        "entries": [
+            {"kind": e.kind, "text": e.text, "author": e.author, "time": iso(e.created_at)} for e in entries
+        ],
     }
 
 

@@ -9,9 +9,11 @@ rather than silently disappear from the answers.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +124,74 @@ def load_articles(directory: Path) -> list[Article]:
             if target not in known:
                 log.warning("%s: links to unknown article %r", directory / f"{article.id}.md", target)
     return articles
+
+
+# What a new article may be called: its file name, so links and test sets can name it.
+ARTICLE_ID = re.compile(r"\A[a-z0-9][a-z0-9-]{1,63}\Z")
+
+
+def _save_checked(path: Path, text: str) -> Article:
+    """Writes `text` to `path` only if it parses as an article (atomically)."""
+    temporary = path.with_name(f".{path.stem}.tmp.md")
+    temporary.write_text(text, encoding="utf-8")
+    try:
+        article = parse_article(temporary)
+    except ArticleError:
+        temporary.unlink(missing_ok=True)
+        raise
+    temporary.replace(path)
+    return replace(article, id=path.stem)
+
+
+def _yaml_string(value: str) -> str:
+    """One line of YAML that reads back as exactly `value` (JSON strings are YAML)."""
+    return json.dumps(" ".join(value.split()), ensure_ascii=False)
+
+
+def add_questions(path: Path, questions: Sequence[str]) -> Article:
+    """Appends phrasings to an article's `questions:` list, keeping the rest of
+    the file (comments, order, quoting) as it was; known ones are skipped."""
+    article = parse_article(path)
+    known = {q.casefold() for q in article.questions}
+    new = [
+        q for q in dict.fromkeys(" ".join(q.split()) for q in questions) if q and q.casefold() not in known
+    ]
+    if not new:
+        return article
+    text = path.read_text(encoding="utf-8")
+    match = _FRONT_MATTER.match(text)
+    assert match is not None  # parse_article accepted it
+    lines = match.group(1).split("\n")
+    start = next((i for i, line in enumerate(lines) if re.match(r"questions:\s*$", line)), None)
+    if start is None:
+        if any(line.startswith("questions:") for line in lines):
+            raise ArticleError(path, "questions", "written inline; make it a block list to add to it")
+        lines += ["questions:", *(f"  - {_yaml_string(q)}" for q in new)]
+    else:
+        end = start + 1
+        while end < len(lines) and (lines[end].startswith((" ", "\t", "-")) or not lines[end].strip()):
+            end += 1
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1
+        items = [line for line in lines[start + 1 : end] if line.lstrip().startswith("-")]
+        indent = items[0][: len(items[0]) - len(items[0].lstrip())] if items else "  "
+        lines[end:end] = [f"{indent}- {_yaml_string(q)}" for q in new]
+    front = "\n".join(lines)
+    return _save_checked(path, f"---\n{front}\n---\n{match.group(2)}")
+
+
+def write_article(
+    faq_dir: Path, article_id: str, title: str, body: str, questions: Sequence[str], category: str = ""
+) -> Article:
+    """A new article file `<faq_dir>/<article_id>.md`; refuses to overwrite one."""
+    if not ARTICLE_ID.match(article_id):
+        raise ArticleError(
+            faq_dir / f"{article_id}.md", None, "the id must be lowercase latin letters, digits and '-'"
+        )
+    path = faq_dir / f"{article_id}.md"
+    if path.exists():
+        raise ArticleError(path, None, "an article with this id already exists")
+    listed = "\n".join(f"  - {_yaml_string(q)}" for q in dict.fromkeys(questions) if q.strip())
+    text = f"---\ntitle: {_yaml_string(title)}\ncategory: {_yaml_string(category)}\n"
+    text += f"questions:\n{listed}\n" if listed else ""
+    return _save_checked(path, f"{text}---\n{body.strip()}\n")

@@ -1,6 +1,8 @@
 """The knowledge-gap log: every question the base could not answer, or whose
 answer did not help, with the best candidates, so the team can see which
-articles are missing. One JSON object per line under var/."""
+articles are missing. Reported to the desk, which groups them for the
+supervisor (`bot.desk.gaps`); while the desk is down, one JSON object per
+line under var/ instead."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from bot.faq.search import Candidate
 _lock = threading.Lock()
 
 
-def record(
+async def record(
     path: Path,
     *,
     query: str,
@@ -24,7 +26,22 @@ def record(
     candidates: Sequence[Candidate] = (),
     article_id: str | None = None,
 ) -> None:
-    """Appends one gap; `reason` is "no_answer", "choices" or "unhelpful"."""
+    """Reports one gap; `reason` is "no_answer", "choices" or "unhelpful"."""
+    from bot.handoff import client  # aiohttp: only the action server's side
+    from bot.handoff.payload import NearestArticle
+
+    nearest: list[NearestArticle] = [
+        {"id": c.id, "title": c.title, "score": round(float(c.score), 4)} for c in candidates[:5]
+    ]
+    if article_id and not nearest:
+        nearest = [{"id": article_id, "title": "", "score": 0.0}]  # the one that did not help
+    try:
+        await client.report_gap(
+            {"sender_id": sender or "", "query": query, "kind": reason, "nearest": nearest}
+        )
+        return
+    except client.DeskUnavailable:
+        pass
     entry = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "reason": reason,

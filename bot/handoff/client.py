@@ -12,7 +12,14 @@ from urllib.parse import quote
 import aiohttp
 
 from bot import config
-from bot.handoff.payload import HandoffPayload, HandoffReceipt, TicketInfo, TicketRequest
+from bot.handoff.payload import (
+    GapReport,
+    HandoffPayload,
+    HandoffReceipt,
+    TicketFields,
+    TicketInfo,
+    TicketRequest,
+)
 
 TIMEOUT = aiohttp.ClientTimeout(total=10)
 
@@ -43,18 +50,40 @@ async def create_handoff(payload: HandoffPayload) -> HandoffReceipt:
     return cast(HandoffReceipt, dict(answer))
 
 
-async def create_ticket(conversation_id: str, kind: str, summary: str) -> str:
-    body: TicketRequest = {"conversation_id": conversation_id, "kind": kind, "summary": summary}
+async def create_ticket(
+    conversation_id: str, kind: str, summary: str, fields: TicketFields | None = None
+) -> str:
+    """Registers a request; `fields` are the rest of a good request, as far as given."""
+    request: TicketRequest = {"conversation_id": conversation_id, "kind": kind, "summary": summary}
+    body = {**(fields or {}), **request}
     status, answer = await _call("POST", "/api/internal/tickets", body)
     if status >= 300:
         raise DeskUnavailable(f"the desk refused the ticket: {answer}")
     return str(answer["number"])
 
 
-async def ticket(number: str) -> TicketInfo | None:
-    """The ticket's status, or None when there is no such number."""
-    status, answer = await _call("GET", f"/api/internal/tickets/{quote(number, safe='')}")
+async def ticket(number: str, sender_id: str) -> TicketInfo | None:
+    """The ticket's status, or None when there is no such number or another
+    customer opened it (the desk answers both alike)."""
+    path = f"/api/internal/tickets/{quote(number, safe='')}?sender_id={quote(sender_id, safe='')}"
+    status, answer = await _call("GET", path)
     return None if status == 404 else cast(TicketInfo, dict(answer))
+
+
+async def customer_reply(number: str, sender_id: str, text: str) -> TicketInfo | None:
+    """The customer's answer to a request waiting for them; None if not theirs."""
+    body = {"sender_id": sender_id, "text": text}
+    status, answer = await _call(
+        "POST", f"/api/internal/tickets/{quote(number, safe='')}/customer-reply", body
+    )
+    return None if status == 404 else cast(TicketInfo, dict(answer))
+
+
+async def report_gap(report: GapReport) -> None:
+    """A question the FAQ could not answer, for the desk's knowledge-gap list."""
+    status, answer = await _call("POST", "/api/internal/knowledge-gaps", report)
+    if status >= 300:
+        raise DeskUnavailable(f"the desk refused the gap: {answer}")
 
 
 async def correct_ticket(number: str, conversation_id: str, summary: str) -> None:

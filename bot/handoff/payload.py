@@ -82,13 +82,60 @@ class TicketRequest(TypedDict):
     summary: str
 
 
-class TicketInfo(TypedDict):
-    """A ticket as the desk lists it and as the bot reports its status."""
+class TicketFields(TicketRequest, total=False):
+    """What the seeds call a good request, as far as the customer gave it."""
 
-    number: str  # 16 digits: the date and 8 random ones
+    type: str  # a key of `vocabulary.TICKET_TYPES`
+    topic: str
+    description: str
+    steps: str
+    error_text: str  # the exact text of the error
+    app_version: str  # app or browser version
+    happened: str  # when it happened, as the customer put it
+    contact: str
+    priority: int  # a key of `vocabulary.PRIORITY_NAMES`
+    channel: str  # the Rasa channel the customer is told on
+
+
+class Attachment(TypedDict):
+    """A file the customer sent with a request, stored by the desk."""
+
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    uploaded_at: str
+
+
+class TicketInfo(TypedDict):
+    """A ticket as the bot reports its status to the customer who opened it
+    (`GET /api/internal/tickets/{number}?sender_id=...`)."""
+
+    number: str  # 16 digits: the date and the desk's sequence
     conversation_id: str
     kind: str
+    type: str
+    topic: str
     status: str  # a key of `vocabulary.TICKET_STATUSES`
     summary: str
     handoff_id: int | None
     created_at: str | None
+    due_at: str | None  # when the desk promised to answer (while it owes one)
+    last_reply: str | None  # the agents' last public reply
+
+
+class NearestArticle(TypedDict):
+    id: str
+    title: str
+    score: float
+
+
+class GapReport(TypedDict):
+    """`POST /api/internal/knowledge-gaps`: a question the FAQ could not answer
+    ("no_answer"), only offered choices for ("choices"), or whose answer did
+    not help ("unhelpful"); the desk masks the query before storing it."""
+
+    sender_id: str
+    query: str
+    kind: str
+    nearest: list[NearestArticle]

@@ -31,10 +31,26 @@ TICKET_KINDS = {
     KIND_HANDOFF: "запрос специалисту",
 }
 
-TICKET_OPEN, TICKET_IN_PROGRESS, TICKET_CLOSED = "open", "in_progress", "closed"
-# Where a ticket stands, as the bot tells the customer; agents move it along.
+TICKET_NEW, TICKET_IN_PROGRESS, TICKET_WAITING_CUSTOMER = "new", "in_progress", "waiting_customer"
+TICKET_RESOLVED, TICKET_CLOSED = "resolved", "closed"
+# Where a ticket stands, in the order agents move it along; the bot tells the
+# customer the label.
 TICKET_STATUSES = {
-    TICKET_OPEN: "зарегистрировано и ждёт специалиста",
+    TICKET_NEW: "зарегистрировано и ждёт специалиста",
     TICKET_IN_PROGRESS: "специалист уже работает над ним",
+    TICKET_WAITING_CUSTOMER: "ждём вашего ответа",
+    TICKET_RESOLVED: "решено",
     TICKET_CLOSED: "закрыто",
+}
+# The statuses in which the desk still owes the customer something: the
+# response-time target runs only for these.
+TICKET_OPEN_STATUSES = (TICKET_NEW, TICKET_IN_PROGRESS)
+
+TYPE_QUESTION, TYPE_ERROR, TYPE_SUGGESTION = "question", "error", "suggestion"
+# What a request to support is, as the seeds sort them: a question about the
+# system, an error, a suggestion.
+TICKET_TYPES = {
+    TYPE_QUESTION: "вопрос о работе системы",
+    TYPE_ERROR: "ошибка",
+    TYPE_SUGGESTION: "предложение",
 }

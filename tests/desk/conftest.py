@@ -206,14 +206,19 @@ def desk_hours() -> str:
 
 
 @pytest.fixture
+def desk_targets() -> str:
+    return config.DEFAULT_TICKET_TARGETS
+
+
+@pytest.fixture
 def desk_overrides() -> dict[str, str]:
-    """More environment for the desk under test (a module overrides this fixture)."""
+    """More environment for the desk under test (a test overrides this fixture)."""
     return {}
 
 
 @pytest.fixture
 async def desk(
-    tmp_path: Path, desk_database: str, desk_hours: str, desk_overrides: dict[str, str]
+    tmp_path: Path, desk_database: str, desk_hours: str, desk_targets: str, desk_overrides: dict[str, str]
 ) -> AsyncIterator[DeskClient]:
     rasa = FakeRasa()
     async with TestServer(rasa.app(), host="127.0.0.1") as rasa_server:
@@ -222,6 +227,7 @@ async def desk(
             DESK_DATABASE_URL=desk_database,
             RASA_PORT=str(rasa_server.port),
             DESK_HOURS=desk_hours,
+            DESK_TICKET_TARGETS=desk_targets,
             **desk_overrides,
         )
         app = create_app(config.load(environment))

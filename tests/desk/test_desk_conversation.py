@@ -169,7 +169,7 @@ async def test_resolving_closes_the_ticket_of_the_handoff(desk: DeskClient) -> N
     number = answer["ticket_number"]
     chief = await desk.login(*CHIEF)
     await desk.ok("POST", f"/api/handoffs/{answer['handoff']['id']}/claim", chief)
-    assert (await desk.ok("GET", f"/api/internal/tickets/{number}", "service-token-for-test"))[
+    assert (await desk.ok("GET", f"/api/internal/tickets/{number}?sender_id=tg:1", "service-token-for-test"))[
         "status"
     ] == "in_progress"
     await desk.ok("POST", f"/api/handoffs/{answer['handoff']['id']}/resolve", chief)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from aiohttp import FormData
 from sqlalchemy import update
 
 from bot.desk import erasure
@@ -45,10 +47,12 @@ async def test_the_bot_erases_a_customer_at_the_desk(desk: DeskClient) -> None:
     assert {k: kept[number][k] for k in ("conversation_id", "summary", "status", "kind")} == {
         "conversation_id": "",
         "summary": "",
-        "status": "open",
+        "status": "new",
         "kind": "problem",
     }
-    assert (await desk.ok("GET", f"/api/internal/tickets/{number}", SERVICE_TOKEN))["status"] == "open"
+    # Nobody can ask the bot about it any more, not even the customer it was.
+    path = f"/api/internal/tickets/{number}?sender_id=tg:1"
+    assert (await desk.call("GET", path, SERVICE_TOKEN))[0] == 404
     # Asking again finds nothing more; another token may not ask at all.
     again = await desk.ok("DELETE", "/api/internal/customers/tg:1", SERVICE_TOKEN)
     assert again == {"handoffs": 0, "messages": 0, "tickets": 0, "knowledge_gaps": 0}
@@ -135,3 +139,44 @@ class TestTheDeskAppliesRetentionByItself:
                 break
             await asyncio.sleep(0.05)
         assert await desk.ok("GET", "/api/handoffs", chief) == []
+
+
+async def test_a_customers_requests_ratings_and_gap_reports_are_forgotten(
+    desk: DeskClient, tmp_path: Path
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    numbers = {}
+    for sender in ("tg:1", "tg:2"):
+        await desk.customer_says(sender, "не приходит смс")
+        body = {"conversation_id": sender, "kind": "problem", "summary": "сбой", "contact": "+79991234567"}
+        numbers[sender] = (await desk.ok("POST", "/api/internal/tickets", SERVICE_TOKEN, body))["number"]
+        form = FormData()
+        form.add_field("file", png, filename="s.png", content_type="image/png")
+        response = await desk.http.post(
+            f"/api/internal/tickets/{numbers[sender]}/attachments?sender_id={sender}",
+            data=form,
+            headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+        )
+        assert response.status == 201
+        await desk.ok("POST", "/api/internal/ratings", SERVICE_TOKEN, {"sender_id": sender, "rating": 3})
+        gap = {"sender_id": sender, "query": "подарочный сертификат", "kind": "no_answer"}
+        await desk.ok("POST", "/api/internal/knowledge-gaps", SERVICE_TOKEN, gap)
+    chief = await desk.login(*CHIEF)
+    await desk.ok("POST", f"/api/tickets/{numbers['tg:1']}/notes", chief, {"text": "заметка"})
+
+    report = await desk.ok("DELETE", "/api/internal/customers/tg:1", SERVICE_TOKEN)
+    assert report["tickets"] == 1 and report["knowledge_gaps"] == 1
+
+    forgotten = await desk.ok("GET", f"/api/tickets/{numbers['tg:1']}", chief)
+    assert forgotten["conversation_id"] == "" and forgotten["contact"] == ""
+    assert forgotten["attachments"] == [] and forgotten["entries"] == []
+    kept = await desk.ok("GET", f"/api/tickets/{numbers['tg:2']}", chief)
+    assert kept["conversation_id"] == "tg:2" and kept["contact"] == "+79991234567"
+    attachments = tmp_path / "desk" / "attachments"
+    assert not (attachments / numbers["tg:1"]).exists()
+    assert (attachments / numbers["tg:2"]).is_dir()
+    # A second rating for tg:1's conversation is a first one again: the old one is gone.
+    await desk.ok("POST", "/api/internal/ratings", SERVICE_TOKEN, {"sender_id": "tg:1", "rating": 5})
+    assert (
+        await desk.call("POST", "/api/internal/ratings", SERVICE_TOKEN, {"sender_id": "tg:2", "rating": 5})
+    )[0] == 409

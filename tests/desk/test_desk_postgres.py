@@ -8,6 +8,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -92,3 +93,23 @@ def test_the_desk_runs_on_postgresql(desk_on_postgres: str) -> None:
     assert http_json("POST", f"{url}/api/internal/events", event, token=service) == {"taken": False}
     listed = http_json("GET", f"{url}/api/handoffs?status=waiting", token=token)[0]["transcript"]
     assert [t["text"] for t in listed].count("я жду") == 1
+    # Fifty requests filed at once get fifty numbers; the period's measures and a rating work here too.
+    ticket = {"conversation_id": "tg:42", "kind": "problem", "summary": "сбой", "type": "error"}
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        numbers = list(
+            pool.map(
+                lambda _: http_json("POST", f"{url}/api/internal/tickets", ticket, token=service)["number"],
+                range(50),
+            )
+        )
+    assert len(set(numbers)) == 50
+    status, _ = http_call(
+        "POST", f"{url}/api/tickets/{numbers[0]}/status", {"status": "resolved"}, token=token
+    )
+    assert status == 502  # Rasa is down: the customer could not be told, so nothing changed
+    assert http_json("GET", f"{url}/api/tickets/{numbers[0]}", token=token)["status"] == "new"
+    rating = {"sender_id": "tg:42", "rating": 4}
+    assert http_call("POST", f"{url}/api/internal/ratings", rating, token=service)[0] == 201
+    assert http_call("POST", f"{url}/api/internal/ratings", rating, token=service)[0] == 409
+    figures = http_json("GET", f"{url}/api/metrics", token=token)
+    assert (figures["handoffs"], figures["tickets"]["created"], figures["csat_count"]) == (1, 50, 1)

@@ -92,7 +92,7 @@ async def test_with_nobody_online_the_request_becomes_a_ticket(desk: DeskClient)
     number = answer["ticket_number"]
     assert number.isdigit() and len(number) == 16
     token = await desk.login(*CHIEF)
-    (ticket,) = await desk.ok("GET", "/api/tickets?status=open", token)
+    (ticket,) = await desk.ok("GET", "/api/tickets?status=new", token)
     assert ticket["number"] == number and ticket["kind"] == "handoff"
     assert ticket["summary"] == "Клиент просит оператора"
     assert ticket["handoff_id"] == answer["handoff"]["id"]

@@ -14,6 +14,7 @@ const state = {
   socket: null,
   retry: 1000,
   quickReplies: [],
+  ticket: null, // the open ticket (full object)
 };
 
 const ROLE_NAMES = { user: "Клиент", bot: "Бот", agent: "Оператор", system: "" };
@@ -101,11 +102,11 @@ async function refreshQueue() {
   ]);
   $("count-waiting").textContent = waiting.length;
   $("count-active").textContent = active.length;
-  const openTickets = await api("GET", "/api/tickets?status=open");
-  $("count-tickets").textContent = openTickets.length;
+  const tickets = (await api("GET", "/api/tickets")).filter((t) => OPEN_TICKET.includes(t.status));
+  $("count-tickets").textContent = tickets.length;
+  $("count-tickets").classList.toggle("late", tickets.some((t) => t.target === "past"));
   const list = $("queue-list");
   if (state.tab === "tickets") {
-    const tickets = [...openTickets, ...await api("GET", "/api/tickets?status=in_progress")];
     list.replaceChildren(...tickets.map(ticketItem));
     $("queue-empty").hidden = tickets.length > 0;
     return;
@@ -118,31 +119,112 @@ async function refreshQueue() {
 
 const TICKET_KINDS = { problem: "Проблема", block_card: "Блокировка карты", handoff: "Запрос специалисту" };
 
-// A request the bot registered: the agent moves it along; the bot tells the
-// customer its status when they ask with the number.
+const OPEN_TICKET = ["new", "in_progress", "waiting_customer"];
+const TICKET_STATUS_NAMES = {
+  new: "новая", in_progress: "в работе", waiting_customer: "ждём клиента", resolved: "решена", closed: "закрыта",
+};
+const TICKET_TYPES = { question: "Вопрос", error: "Ошибка", suggestion: "Предложение" };
+const TARGET_NAMES = { near: "срок близко", past: "срок вышел" };
+
+// A request the bot registered: the agent works it in the ticket panel; the
+// customer hears every status change and public reply on their channel.
 function ticketItem(ticket) {
-  const next = ticket.status === "open" ? ["in_progress", "В работу"] : ["closed", "Закрыть"];
-  const button = el("button", { className: "secondary", textContent: next[1] });
-  button.addEventListener("click", (event) => {
-    event.stopPropagation();
-    act(async () => {
-      await api("POST", `/api/tickets/${ticket.number}`, { status: next[0] });
-      await refreshQueue();
-    });
-  });
-  const item = el("li", {},
+  const selected = state.ticket && state.ticket.number === ticket.number;
+  const item = el("li", { className: selected ? "selected" : "" },
     el("div", { className: "line" },
-      el("strong", { textContent: TICKET_KINDS[ticket.kind] || ticket.kind }),
+      el("span", { className: `badge ${ticket.priority_name}`, textContent: PRIORITY_NAMES[ticket.priority_name] || "" }),
+      el("strong", { textContent: `${TICKET_TYPES[ticket.type] || ""}: ${ticket.topic || TICKET_KINDS[ticket.kind] || ticket.kind}` }),
       el("span", { className: "when", textContent: since(ticket.created_at) })),
     el("div", { textContent: ticket.summary }),
     el("div", { className: "line muted" },
-      el("span", { textContent: `№ ${ticket.number} · ${ticket.conversation_id}` +
-        (ticket.status === "in_progress" ? " · в работе" : "") }),
-      button));
+      el("span", { textContent: `№ ${ticket.number} · ${TICKET_STATUS_NAMES[ticket.status] || ticket.status}` }),
+      TARGET_NAMES[ticket.target]
+        ? el("span", { className: `target ${ticket.target}`, textContent: TARGET_NAMES[ticket.target] }) : null));
   item.dataset.testid = "ticket-item";
-  if (ticket.handoff_id) item.addEventListener("click", () => open(ticket.handoff_id));
+  item.dataset.target = ticket.target;
+  item.addEventListener("click", () => openTicket(ticket.number));
   return item;
 }
+
+async function openTicket(number) {
+  state.ticket = await api("GET", `/api/tickets/${number}`);
+  state.selected = null;
+  render();
+  renderTicket();
+  refreshQueue();
+}
+
+const TICKET_FIELDS = [
+  ["number", "Номер"], ["type", "Тип"], ["topic", "Тема"], ["priority_name", "Приоритет"], ["due_at", "Ответить до"],
+  ["description", "Описание"], ["steps", "Шаги"], ["error_text", "Текст ошибки"], ["app_version", "Версия"],
+  ["happened", "Когда случилось"], ["contact", "Контакт"], ["channel", "Канал"], ["conversation_id", "Клиент"],
+];
+const ENTRY_ROLES = { note: "system", reply: "agent", customer: "user", status: "system" };
+
+function renderTicket() {
+  const t = state.ticket;
+  $("ticket").hidden = !t;
+  if (!t) return;
+  $("ticket-error").textContent = "";
+  $("t-title").textContent = `Заявка № ${t.number}`;
+  $("t-meta").textContent = `${TICKET_STATUS_NAMES[t.status]} · создана ${since(t.created_at)} назад` +
+    (TARGET_NAMES[t.target] ? ` · ${TARGET_NAMES[t.target]}` : "");
+  $("t-fields").replaceChildren(...TICKET_FIELDS.filter(([key]) => t[key]).flatMap(([key, name]) => [
+    el("dt", { textContent: name }),
+    el("dd", { textContent: key === "type" ? TICKET_TYPES[t.type] : key === "due_at" ? new Date(t.due_at).toLocaleString("ru-RU")
+      : key === "priority_name" ? PRIORITY_NAMES[t.priority_name] : String(t[key]) }),
+  ]));
+  $("t-attachments").replaceChildren(...(t.attachments.length ? t.attachments.map((a) => {
+    const link = el("a", { href: "#", textContent: `${a.filename} (${Math.ceil(a.size / 1024)} КБ)` });
+    link.addEventListener("click", (event) => { event.preventDefault(); download(t.number, a); });
+    return el("li", {}, link);
+  }) : [el("li", { className: "muted", textContent: "нет" })]));
+  $("t-entries").replaceChildren(...t.entries.map((e) => el("li", { className: ENTRY_ROLES[e.kind] },
+    el("span", { className: "who", textContent: `${{ note: "Заметка", reply: "Ответ клиенту", customer: "Клиент", status: "Статус" }[e.kind]}` +
+      `${e.author ? " · " + e.author : ""} · ${clock(e.time)}` }), e.text)));
+  $("t-status").replaceChildren(...Object.entries(TICKET_STATUS_NAMES).map(([value, name]) =>
+    el("option", { value, textContent: name, selected: value === t.status })));
+}
+
+async function download(number, attachment) {
+  const response = await fetch(`/api/tickets/${number}/attachments/${attachment.id}`,
+    { headers: { Authorization: `Bearer ${state.token}` } });
+  const url = URL.createObjectURL(await response.blob());
+  el("a", { href: url, download: attachment.filename }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+async function ticketAct(action) {
+  $("ticket-error").textContent = "";
+  try {
+    await action();
+  } catch (error) {
+    if (error.message !== "unauthorized") $("ticket-error").textContent = error.message;
+  }
+}
+
+$("t-status-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  ticketAct(async () => {
+    const reply = $("t-reply").value.trim();
+    state.ticket = await api("POST", `/api/tickets/${state.ticket.number}/status`,
+      { status: $("t-status").value, reply: reply || undefined });
+    $("t-reply").value = "";
+    renderTicket();
+    await refreshQueue();
+  });
+});
+
+$("t-note-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  ticketAct(async () => {
+    const text = $("t-note").value.trim();
+    if (!text) return;
+    state.ticket = await api("POST", `/api/tickets/${state.ticket.number}/notes`, { text });
+    $("t-note").value = "";
+    renderTicket();
+  });
+});
 
 function queueItem(handoff) {
   const priority = handoff.case.priority || handoff.priority_name;
@@ -176,13 +258,15 @@ for (const tab of document.querySelectorAll(".tab")) {
 async function open(id) {
   state.selected = await api("GET", `/api/handoffs/${id}`);
   $("nothing-selected").textContent = "Выберите разговор в очереди слева.";
+  state.ticket = null;
+  renderTicket();
   render();
   refreshQueue();
 }
 
 function render() {
   const h = state.selected;
-  $("nothing-selected").hidden = !!h;
+  $("nothing-selected").hidden = !!h || !!state.ticket;
   $("handoff").hidden = !h;
   if (!h) return;
   $("action-error").textContent = "";
@@ -369,7 +453,13 @@ function onEvent(event) {
     }
     refreshQueue();
   }
-  if (event.type === "ticket") refreshQueue();
+  if (event.type === "ticket") {
+    refreshQueue();
+    if (state.ticket && event.ticket && event.ticket.number === state.ticket.number) {
+      state.ticket = event.ticket;
+      renderTicket();
+    }
+  }
 }
 
 // A ping a minute keeps the agent counted as online while the console is open.
@@ -382,6 +472,7 @@ async function start() {
   state.me = await api("GET", "/api/me");
   $("me").textContent = `${state.me.display_name} (${state.me.role === "supervisor" ? "супервизор" : "оператор"})`;
   $("show-supervisor").hidden = state.me.role !== "supervisor";
+  $("supervisor-page").hidden = state.me.role !== "supervisor";
   $("login").hidden = true;
   $("desk").hidden = false;
   state.quickReplies = await api("GET", "/api/quick-replies");
