@@ -1,6 +1,8 @@
 """The knowledge-gap log: every question the base could not answer, or whose
 answer did not help, with the best candidates, so the team can see which
-articles are missing. One JSON object per line under var/."""
+articles are missing. One JSON object per line under var/. The question is
+masked before it is written (a customer may paste a card number into a
+question); `forget` removes a sender's lines when their data is erased."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.faq.search import Candidate
+from bot.text.redact import mask_secrets
 
 _lock = threading.Lock()
 
@@ -28,7 +31,7 @@ def record(
     entry = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "reason": reason,
-        "query": query,
+        "query": mask_secrets(query),
         "sender": sender,
         "article_id": article_id,
         "candidates": [
@@ -39,3 +42,25 @@ def record(
     line = json.dumps(entry, ensure_ascii=False)
     with _lock, path.open("a", encoding="utf-8") as handle:
         handle.write(line + "\n")
+
+
+def forget(path: Path, sender: str) -> int:
+    """Removes every gap recorded for `sender`; the number removed."""
+    if not path.exists():
+        return 0
+    with _lock:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if _sender_of(line) != sender]
+        if len(kept) != len(lines):
+            draft = path.with_name(path.name + ".tmp")
+            draft.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+            draft.replace(path)
+    return len(lines) - len(kept)
+
+
+def _sender_of(line: str) -> str | None:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None
+    return entry.get("sender") if isinstance(entry, dict) else None
