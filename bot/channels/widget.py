@@ -52,6 +52,8 @@ FILES = {
     "widget.js": "application/javascript; charset=utf-8",
     "widget.css": "text/css; charset=utf-8",
     "demo.html": "text/html; charset=utf-8",
+    # The placeholder policy PRIVACY_POLICY_URL points at until a company sets its own.
+    "privacy.html": "text/html; charset=utf-8",
 }
 
 

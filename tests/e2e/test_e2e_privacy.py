@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import threading
 import time
 import urllib.error
@@ -92,7 +93,7 @@ def test_setting_erase_requested_through_the_api_empties_the_conversation(stack:
         [{"event": "slot", "name": "erase_requested", "value": True}],
     )
     assert not any(e["event"] == "user" for e in stack.tracker(sender)["events"])
-    with __import__("sqlite3").connect(stack.var_dir / "tracker.db") as db:
+    with sqlite3.connect(stack.var_dir / "tracker.db") as db:
         assert db.execute("SELECT count(*) FROM events WHERE sender_id=?", (sender,)).fetchone()[0] <= 3
 
 
@@ -164,6 +165,7 @@ def test_a_flooding_sender_gets_429_and_another_customer_is_answered(stack: Stac
             statuses.append(raw_post(url, body)[0])
 
     threads = [threading.Thread(target=flood) for _ in range(2)]
+    flood_started = time.monotonic()
     for thread in threads:
         thread.start()
     started = time.monotonic()
@@ -171,7 +173,55 @@ def test_a_flooding_sender_gets_429_and_another_customer_is_answered(stack: Stac
     waited = time.monotonic() - started
     for thread in threads:
         thread.join()
+    flood_s = time.monotonic() - flood_started
     # 30 at once, then one more every 2 s while the flood lasts.
-    assert 429 in statuses and statuses.count(200) <= 40, statuses
+    assert 429 in statuses and statuses.count(200) <= 30 + flood_s / 2 + 1, (statuses, flood_s)
     assert any("Здравствуйте" in str(reply.get("text")) for reply in calm)
     assert waited < 20
+
+
+def test_a_sender_id_in_a_log_line_is_masked_too(stack: Stack) -> None:
+    """Rasa's log goes through the masking filter (logging.yml): the intake logs
+    the sender of a message too long to read, and nothing of it is stored."""
+    card = fresh_card()
+    replies = stack.say(f"long:{card}", "а" * 5000)
+    assert any("слишком длинное" in str(reply.get("text")) for reply in replies)
+    log = (stack.var_dir / "rasa.log").read_text(encoding="utf-8", errors="replace")
+    assert f"•••• {card[-4:]}" in log
+    assert_nowhere_in_clear(stack.var_dir, card)
+
+
+def said(replies: list[dict[str, object]]) -> str:
+    return "\n".join(str(reply.get("text", "")) for reply in replies)
+
+
+def test_the_first_message_hears_the_privacy_notice_once(stack: Stack) -> None:
+    sender = new_sender()
+    first = said(stack.say(sender, "привет"))
+    assert "обработку персональных данных" in first and "/webhooks/widget/privacy.html" in first
+    assert "Здравствуйте" in first
+    assert "персональных данных" not in said(stack.say(sender, "спасибо"))
+
+
+def test_a_customer_deletes_their_data_and_starts_over(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "привет, мой телефон +7 916 123-45-67")
+    asked = stack.say(sender, "удалите мои данные")
+    assert "Удалить всё" in said(asked)
+    assert [b["title"] for r in asked for b in r.get("buttons", [])] == ["Да", "Нет"]  # type: ignore[attr-defined]
+    done = said(stack.say(sender, "/affirm"))
+    assert "удалил ваши данные" in done, done
+    assert not any(e["event"] == "user" for e in stack.tracker(sender)["events"])
+    with sqlite3.connect(stack.var_dir / "tracker.db") as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id=?", (sender,)).fetchall()
+    assert not any("916" in json.loads(data).get("text", "") for (data,) in rows if data)
+    # The conversation starts over: the notice again, nothing of before.
+    assert "обработку персональных данных" in said(stack.say(sender, "привет"))
+
+
+def test_declining_the_deletion_keeps_everything(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "привет")
+    stack.say(sender, "забудьте меня")
+    assert "ничего не удаляю" in said(stack.say(sender, "/deny"))
+    assert next(e["text"] for e in stack.tracker(sender)["events"] if e["event"] == "user") == "привет"
