@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import config
+from bot.channels.intake import INTAKE_MARK
 from bot.faq import gaps
 from bot.handoff import client
 
@@ -65,7 +66,13 @@ class ActionEraseCustomerData(Action):
 
 def say_privacy_notice(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """The 152-FZ notice, at the first session of a conversation only (a later
-    session, after an hour of silence, already had it)."""
+    session, after an hour of silence, already had it), and only when a
+    customer wrote through a channel: a session started by the desk posting
+    an event through Rasa's API has no channel to say it on (Rasa would fail
+    the whole session start)."""
+    started = tracker.get_slot("session_started_metadata")
+    if not isinstance(started, dict) or not started.get(INTAKE_MARK):
+        return
     if any(event.get("event") == "user" for event in tracker.events):
         return
     dispatcher.utter_message(response="utter_privacy_notice", policy_url=config.load().privacy.policy_url)

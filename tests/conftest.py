@@ -33,6 +33,16 @@ MODEL = ROOT / "models" / "support-bot.tar.gz"
 TOKEN = "test-token-not-secret"
 
 
+# How the privacy notice starts (domain.yml, utter_privacy_notice): the first
+# message of every conversation hears it first (tests/e2e/test_e2e_privacy.py).
+PRIVACY_NOTICE = "Продолжая переписку"
+
+
+def without_notice(texts: list[str]) -> list[str]:
+    """The bot's messages other than the privacy notice, in order."""
+    return [text for text in texts if not text.startswith(PRIVACY_NOTICE)]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -61,6 +61,13 @@ _KEPT_FORMAT = frozenset("\u200d\ufe0f")
 
 OnNewMessage = Callable[[Any], Awaitable[Any]]
 
+# Set in every message's metadata: Rasa copies a session's first metadata into
+# the slot `session_started_metadata` before `action_session_start` runs, which
+# so knows a customer wrote (and says the privacy notice), unlike a session
+# started by an event posted through Rasa's HTTP API, where there is no
+# channel to say anything on.
+INTAKE_MARK = "via_intake"
+
 
 def clean_text(text: str) -> str:
     """The text without invisible characters, NFC-normalised, outer spaces
@@ -185,8 +192,7 @@ class Intake:
             return
         redaction = redact(text)
         message.text = redaction.text
-        if message.metadata:
-            message.metadata = mask_deep(message.metadata)
+        message.metadata = {**(mask_deep(message.metadata) if message.metadata else {}), INTAKE_MARK: True}
         await on_new_message(message)
         if redaction.kinds and self._told_masked.first_since(sender_id, float("inf"), self.clock()):
             await output.send_text_message(sender_id, masked_notice(redaction.kinds))

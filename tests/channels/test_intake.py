@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.channels.intake import (
     EMPTY_REPLY,
+    INTAKE_MARK,
     TOO_FAST_REPLY,
     Intake,
     RateLimiter,
@@ -76,7 +77,7 @@ def test_a_card_number_is_masked_before_rasa_and_the_customer_is_told_once() -> 
         intake, "заблокируйте карту 4111 1111 1111 1111", metadata={"note": "4111111111111111"}
     )
     assert rasa.received[0].text == "заблокируйте карту •••• 1111"
-    assert rasa.received[0].metadata == {"note": "•••• 1111"}
+    assert rasa.received[0].metadata == {"note": "•••• 1111", INTAKE_MARK: True}
     assert output.sent == [("web:a", masked_notice(frozenset({"card"})))]
     assert "номер карты" in output.sent[0][1] and "CVV" in output.sent[0][1]
     rasa, output = say(intake, "и код из смс 4821")

@@ -93,6 +93,12 @@ def test_setting_erase_requested_through_the_api_empties_the_conversation(stack:
         [{"event": "slot", "name": "erase_requested", "value": True}],
     )
     assert not any(e["event"] == "user" for e in stack.tracker(sender)["events"])
+    # A supervisor may erase a conversation Rasa never saw: no session start fails.
+    http_json(
+        "POST",
+        f"{stack.rasa_url}/conversations/{new_sender()}/tracker/events?token={TOKEN}",
+        [{"event": "slot", "name": "erase_requested", "value": True}],
+    )
     with sqlite3.connect(stack.var_dir / "tracker.db") as db:
         assert db.execute("SELECT count(*) FROM events WHERE sender_id=?", (sender,)).fetchone()[0] <= 3
 
@@ -225,3 +231,10 @@ def test_declining_the_deletion_keeps_everything(stack: Stack) -> None:
     stack.say(sender, "забудьте меня")
     assert "ничего не удаляю" in said(stack.say(sender, "/deny"))
     assert next(e["text"] for e in stack.tracker(sender)["events"] if e["event"] == "user") == "привет"
+
+
+def test_the_rest_channel_still_streams_like_rasas(stack: Stack) -> None:
+    body = json.dumps({"sender": new_sender(), "message": "привет"}).encode()
+    status, raw = raw_post(f"{stack.rasa_url}/webhooks/rest/webhook?stream=true", body)
+    lines = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
+    assert status == 200 and any("Здравствуйте" in str(line.get("text")) for line in lines), raw
