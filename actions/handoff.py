@@ -21,6 +21,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.privacy import say_privacy_notice
 from bot.faq.shared import article_title
 from bot.handoff import case, client
 from bot.handoff.payload import FaqArticle
@@ -116,7 +117,8 @@ class ActionHandoff(Action):
 class ActionSessionStart(Action):
     """Rasa's session start, except that a conversation held by a person stays
     paused: a customer who writes after an hour of waiting must still reach
-    the agent, not a bot that has forgotten the handoff."""
+    the agent, not a bot that has forgotten the handoff. A new conversation
+    first hears the privacy notice (152-FZ)."""
 
     def name(self) -> str:
         return "action_session_start"
@@ -124,6 +126,7 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        say_privacy_notice(dispatcher, tracker)  # the first session only (actions/privacy.py)
         events: list[EventType] = [SessionStarted()]
         if tracker.is_paused():
             events.append(ConversationPaused())

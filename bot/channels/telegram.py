@@ -35,6 +35,7 @@ from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
+from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -54,6 +55,7 @@ from bot.channels.common import (
     provider_id,
     say_off_once,
 )
+from bot.channels.intake import Intake
 from bot.config import Settings, TelegramSettings, load
 
 logger = logging.getLogger(__name__)
@@ -209,6 +211,7 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("telegram_webhook", __name__)
+        on_new_message = Intake.shared().guard(on_new_message)
 
         async def health(_: Request) -> HTTPResponse:
             mode = "off" if self.output is None else "webhook" if self.settings.webhook_url else "polling"
@@ -222,8 +225,11 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
                 logger.warning("telegram: refused an update without the webhook secret")
                 return response.text("forbidden", status=403)
             try:
-                update = Update.de_json(request.json, self.output.bot)
-            except (TypeError, ValueError, KeyError):
+                body = request.json
+                if not isinstance(body, dict):
+                    raise ValueError("not an object")
+                update = Update.de_json(body, self.output.bot)
+            except (TypeError, ValueError, KeyError, AttributeError, SanicException):
                 return response.text("not an update", status=400)
             if update is not None:
                 await self._handle(update, on_new_message, request.app)

@@ -37,6 +37,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.common import agent_name, buttons_of, namespaced, provider_id, tracker_of
+from bot.channels.intake import Intake
 from bot.config import ChannelSettings, load
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ FILES = {
     "widget.js": "application/javascript; charset=utf-8",
     "widget.css": "text/css; charset=utf-8",
     "demo.html": "text/html; charset=utf-8",
+    # The placeholder policy PRIVACY_POLICY_URL points at until a company sets its own.
+    "privacy.html": "text/html; charset=utf-8",
 }
 
 
@@ -162,6 +165,7 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = self.sio
         bp = SocketBlueprint(sio, "widget_webhook", __name__)
+        intake = Intake.shared()
 
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
@@ -175,12 +179,18 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
             return response.text(body, content_type=FILES[name], headers={"Cache-Control": "no-cache"})
 
         async def connect(sid: str, environ: dict[str, Any]) -> None:
+            # engineio's Sanic driver writes 127.0.0.1 as REMOTE_ADDR; the
+            # request it came with knows the customer's address.
+            request = environ.get("sanic.request")
+            address = (getattr(request, "remote_addr", "") or getattr(request, "ip", "")) if request else ""
+            await sio.save_session(sid, {"address": str(address)})
             logger.debug("widget: socket %s connected", sid)
 
         async def session_request(sid: str, data: Any) -> None:
             wanted = data.get("session_id") if isinstance(data, dict) else None
             session_id = wanted if isinstance(wanted, str) and SESSION_ID.match(wanted) else uuid.uuid4().hex
-            await sio.save_session(sid, {"session_id": session_id})
+            session = await sio.get_session(sid) or {}
+            await sio.save_session(sid, {**session, "session_id": session_id})
             await sio.enter_room(sid, namespaced(PREFIX, session_id))
             if session_id == wanted:
                 # The conversation so far, agent replies sent while the page was
@@ -193,7 +203,11 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
             await sio.emit("session_confirm", session_id, room=sid)
 
         async def user_uttered(sid: str, data: Any) -> None:
-            if not isinstance(data, dict) or not str(data.get("message") or "").strip():
+            if (
+                not isinstance(data, dict)
+                or not isinstance(data.get("message"), str)
+                or not data["message"].strip()
+            ):
                 return
             session = await sio.get_session(sid)
             session_id = session.get("session_id") if session else None
@@ -209,7 +223,7 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
                 metadata=custom if isinstance(custom, dict) else None,
             )
             try:
-                await on_new_message(message)
+                await intake.deliver(message, on_new_message, address=session.get("address") or None)
             except Exception:
                 logger.exception("widget: the message from session %s could not be handled", session_id)
 

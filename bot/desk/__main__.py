@@ -6,7 +6,7 @@ import logging
 
 from aiohttp import web
 
-from bot import config
+from bot import config, logmask
 from bot.desk import db
 from bot.desk.app import create_app
 from bot.desk.errors import Invalid
@@ -14,6 +14,7 @@ from bot.desk.hours import HoursError
 
 
 def main() -> None:
+    logmask.install()  # every log line masked (bot/logmask.py)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     settings = config.load()

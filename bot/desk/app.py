@@ -56,7 +56,7 @@ def create_app(settings: config.Settings) -> web.Application:
                     "    (shown only this once; set DESK_ADMIN_USER/DESK_ADMIN_PASSWORD to choose your own)",
                     flush=True,
                 )
-            async with erasure.retention_task(desk, settings.desk.retention_days):
+            async with erasure.retention_task(desk, settings.privacy.retention_days):
                 yield
             await desk.live.close()
         await engine.dispose()

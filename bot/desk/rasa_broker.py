@@ -9,6 +9,8 @@ contained (`bot.desk.traffic`). Loaded by Rasa from `endpoints.yml`
 (`type: bot.desk.rasa_broker.DeskEventBroker`), so it runs in `.venv/rasa` and
 uses only what Rasa itself ships (aiohttp) and `bot.config`.
 
+Events are masked again before they leave (`bot.text.redact.mask_deep`; the
+channels masked the text first), so the desk never receives a card number.
 Events are posted in order by one background task; a desk that is down for a
 moment is retried, and the desk ignores an event it already has.
 """
@@ -25,6 +27,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import config
+from bot.text.redact import mask_deep
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +59,7 @@ class DeskEventBroker(EventBroker):
         if self._worker is None or self._worker.done():
             self._worker = asyncio.get_running_loop().create_task(self._deliver_forever())
         try:
-            self._queue.put_nowait(event)
+            self._queue.put_nowait(mask_deep(event))
         except asyncio.QueueFull:
             logger.error("desk event queue is full; dropping an event of %s", event.get("sender_id"))
 

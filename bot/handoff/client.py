@@ -6,7 +6,7 @@ The one module of `bot.handoff` that needs aiohttp: the action server's.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 from urllib.parse import quote
 
 import aiohttp
@@ -38,7 +38,11 @@ async def _call(method: str, path: str, body: object = None) -> tuple[int, Any]:
         ):
             if response.status >= 500 or response.status == 401:
                 raise DeskUnavailable(f"the desk answered {response.status}: {await response.text()}")
-            return response.status, await response.json()
+            try:
+                answer = await response.json(content_type=None)
+            except ValueError:  # e.g. aiohttp's plain-text 404 for a route the desk lacks
+                answer = None
+            return response.status, answer
     except (aiohttp.ClientError, TimeoutError) as error:
         raise DeskUnavailable(f"the desk is unreachable: {error}") from error
 
@@ -92,3 +96,25 @@ async def correct_ticket(number: str, conversation_id: str, summary: str) -> Non
     status, answer = await _call("POST", f"/api/internal/tickets/{quote(number, safe='')}/correction", body)
     if status >= 300:
         raise DeskUnavailable(f"the desk refused the correction: {answer}")
+
+
+class CustomerErasure(TypedDict):
+    """What the desk deleted of one customer (`DELETE /api/internal/customers/<id>`)."""
+
+    handoffs: int
+    messages: int
+    tickets: int
+    knowledge_gaps: int
+
+
+NOTHING_ERASED: CustomerErasure = {"handoffs": 0, "messages": 0, "tickets": 0, "knowledge_gaps": 0}
+
+
+async def erase_customer(sender_id: str) -> CustomerErasure:
+    """Deletes everything the desk keeps of the customer; 404 = the desk had nothing."""
+    status, answer = await _call("DELETE", f"/api/internal/customers/{quote(sender_id, safe='')}")
+    if status == 404:
+        return dict(NOTHING_ERASED)  # type: ignore[return-value]
+    if status >= 300 or not isinstance(answer, dict):
+        raise DeskUnavailable(f"the desk refused the erasure ({status}): {answer}")
+    return {key: int(answer.get(key) or 0) for key in NOTHING_ERASED}  # type: ignore[return-value]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.channels.conftest import TELEGRAM_TOKEN, channel_env
-from tests.conftest import TOKEN, Stack, http_json, start_stack, stop_stack
+from tests.conftest import TOKEN, Stack, http_json, start_stack, stop_stack, without_notice
 from tests.fakes.server import BackgroundServer, wait_until
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -41,11 +41,15 @@ def test_long_polling_carries_a_conversation_both_ways(polling: tuple[Stack, Fak
     wait_until(lambda: "getUpdates" in telegram.calls, what="getUpdates")
     assert telegram.webhook == {}
     telegram.queue(telegram.text_update(chat, "привет"))
-    assert "Здравствуйте" in wait_until(lambda: telegram.texts_to(chat), what="a reply")[0]
+    assert "Здравствуйте" in wait_until(lambda: without_notice(telegram.texts_to(chat)), what="a reply")[0]
     url = f"{stack.rasa_url}/conversations/tg:{chat}/tracker/events?output_channel=telegram&execute_side_effects=true&token={TOKEN}"
     http_json("POST", url, [{"event": "bot", "text": "Это Анна.", "metadata": {"agent_name": "Анна"}}])
     assert (
-        wait_until(lambda: len(telegram.texts_to(chat)) >= 2 and telegram.texts_to(chat))[1]
+        wait_until(
+            lambda: (
+                len(without_notice(telegram.texts_to(chat))) >= 2 and without_notice(telegram.texts_to(chat))
+            )
+        )[1]
         == "Анна\nЭто Анна."
     )
 

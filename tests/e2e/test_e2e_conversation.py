@@ -106,7 +106,9 @@ def gap_entries(stack: Stack, sender: str) -> list[dict[str, Any]]:
 
 def test_an_open_question_is_answered_from_the_knowledge_base(stack: Stack) -> None:
     sender = new_sender()
-    replies = stack.say(sender, "как подключить пакет Комфорт-лайт?")
+    notice, *replies = stack.say(sender, "как подключить пакет Комфорт-лайт?")
+    # A conversation's first message hears the privacy notice first (docs/security.md).
+    assert "персональных данных" in str(notice["text"])
     answer = texts(replies)
     assert answer.startswith("Как подключить пакет")
     # One message for the article, one for the question; no raw Markdown links.

@@ -74,3 +74,112 @@ def test_ordinary_values_are_not_masked() -> None:
         )
         assert values.is_ticket_number(ticket)
         assert redact.mask_secrets(text) == text
+
+
+# Property tests (hypothesis): every Luhn-valid number of 13-19 digits, written
+# with any separators, leaves only its last four digits; ordinary values stay.
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SEPARATORS = st.sampled_from([" ", "-", ".", "  ", " - ", "\u00a0", "\u2009", "—", ""])
+WORDS = st.text(alphabet="абвгдежзийклмнопрстуфхцчшщыэюя ,!?ABCxyz", max_size=30)
+
+
+@st.composite
+def luhn_numbers(draw: st.DrawFn) -> str:
+    length = draw(st.integers(13, 19))
+    body = draw(st.text(alphabet="0123456789", min_size=length - 1, max_size=length - 1))
+    for check in "0123456789":
+        if redact.luhn_valid(body + check) and not values.is_ticket_number(body + check):
+            return body + check
+    raise AssertionError("a check digit always exists")  # pragma: no cover
+
+
+@st.composite
+def written_with(draw: st.DrawFn, digits: str) -> str:
+    """The number cut into groups of 1-6 digits with any separators between."""
+    parts, rest = [], digits
+    while rest:
+        size = draw(st.integers(1, 6))
+        parts.append(rest[:size])
+        rest = rest[size:]
+    return "".join(part + (draw(SEPARATORS) if i < len(parts) - 1 else "") for i, part in enumerate(parts))
+
+
+@given(st.data(), luhn_numbers(), WORDS, WORDS)
+def test_no_luhn_valid_number_survives_any_separators(
+    data: st.DataObject, number: str, before: str, after: str
+) -> None:
+    written_number = data.draw(written_with(number))
+    masked = redact.mask_secrets(f"{before} {written_number} {after}")
+    assert number[:-4] not in re.sub(r"\D", "", masked), masked
+    assert masked.count("•") >= 4
+
+
+@given(luhn_numbers(), st.from_regex(r"\+7 9\d\d \d\d\d-\d\d-\d\d|89\d{9}", fullmatch=True))
+def test_a_card_right_after_a_phone_is_masked_and_the_phone_kept(number: str, phone: str) -> None:
+    masked = redact.mask_secrets(
+        f"звоните {phone} карта {number[:4]} {number[4:8]} {number[8:12]} {number[12:]}"
+    )
+    assert phone in masked and number[:-4] not in re.sub(r"\D", "", masked.replace(phone, "")), masked
+
+
+@given(
+    st.integers(1, 999_999),
+    st.dates(),
+    st.from_regex(r"20(2[0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])\d{8}", fullmatch=True),
+    st.from_regex(r"\+7 \(9\d\d\) \d\d\d-\d\d-\d\d|8 9\d\d \d\d\d \d\d \d\d", fullmatch=True),
+)
+def test_amounts_dates_tickets_and_phones_are_left_as_written(
+    amount: int, day: object, ticket: str, phone: str
+) -> None:
+    text = f"списали {amount:,} руб. {day:%d.%m.%Y}, обращение {ticket}, мой телефон {phone}".replace(
+        ",", " "
+    )
+    assert values.is_ticket_number(ticket)
+    assert redact.mask_secrets(text) == text
+
+
+@given(
+    st.from_regex(r"\d{3,8}", fullmatch=True),
+    st.sampled_from(["код из смс", "CVV", "cvc2:", "пин-код", "код подтверждения"]),
+)
+def test_codes_after_their_word_are_masked(code: str, word: str) -> None:
+    result = redact.redact(f"вот {word} {code} спасибо")
+    assert code not in result.text and result.kinds == {redact.CODE}
+
+
+def test_passwords_are_masked_but_sentences_about_them_are_not() -> None:
+    assert redact.redact("мой пароль Qwerty123").text == "мой пароль •••"
+    assert redact.redact("сменил пароль на tigr2020!").text == "сменил пароль на •••"
+    for sentence in (
+        "забыл пароль от приложения",
+        "пароль не подходит",
+        "код ошибки 500",
+        "как сменить пароль?",
+    ):
+        assert redact.redact(sentence) == redact.Redaction(sentence, frozenset())
+
+
+def test_a_masked_card_still_gives_the_form_its_last_four_digits() -> None:
+    masked = redact.mask_secrets("карта 2200 1234 5678 9012")
+    assert masked == "карта •••• 9012"
+    assert values.card_last4(masked) == "9012"
+    assert values.card_last4(redact.mask_secrets("4111111111111111")) == "1111"
+
+
+def test_mask_deep_masks_strings_but_keeps_names_and_ids() -> None:
+    event = {
+        "event": "user",
+        "text": "4111 1111 1111 1111",
+        "message_id": "4111111111111111",
+        "parse_data": {"entities": [{"value": "cvv 123"}], "text": "4111111111111111"},
+        "timestamp": 1.5,
+    }
+    assert redact.mask_deep(event) == {
+        "event": "user",
+        "text": "•••• 1111",
+        "message_id": "4111111111111111",
+        "parse_data": {"entities": [{"value": "cvv •••"}], "text": "•••• 1111"},
+        "timestamp": 1.5,
+    }

@@ -36,6 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.common import say_off_once
+from bot.channels.intake import Intake
 from bot.channels.sms import text as sms_text
 from bot.channels.sms.menus import Menus
 from bot.channels.sms.opt_outs import OptOuts, opt_outs_in
@@ -252,6 +253,7 @@ class SmppInput(InputChannel):  # type: ignore[misc]
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("smpp_status", __name__)
+        on_new_message = Intake.shared().guard(on_new_message)
 
         async def health(_: Request) -> HTTPResponse:
             if self.output is None:

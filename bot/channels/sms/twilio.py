@@ -46,6 +46,7 @@ from bot.channels.common import (
     namespaced,
     say_off_once,
 )
+from bot.channels.intake import Intake
 from bot.channels.sms.menus import Menus
 from bot.channels.sms.opt_outs import OptOuts, opt_outs_in
 from bot.channels.sms.rules import PREFIX, SmsOutput, handle_incoming, number_key
@@ -127,6 +128,7 @@ class TwilioInput(InputChannel):  # type: ignore[misc]
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("sms_webhook", __name__)
+        on_new_message = Intake.shared().guard(on_new_message)
 
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.enabled else "off"})
