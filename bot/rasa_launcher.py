@@ -1,0 +1,22 @@
+"""`python -m bot.rasa_launcher run ...`: Rasa's own command line, with the
+project's additions installed first (an honest reply when the action server is
+down: bot/action_fallback.py). bin/rasa-server starts Rasa through it in both
+profiles. Runs in `.venv/rasa`."""
+
+from __future__ import annotations
+
+import sys
+
+from bot import action_fallback
+
+
+def main() -> None:
+    action_fallback.install()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
