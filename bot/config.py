@@ -74,10 +74,13 @@ class DeskSettings:
     timezone: str
     admin_user: str
     admin_password: str
+    # Where the other processes reach the desk when that is not host:port
+    # (a Kubernetes Service name): DESK_SERVICE_URL.
+    service_url: str = ""
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return self.service_url or f"http://{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -200,14 +203,18 @@ class Settings:
     secrets_from_environment: Mapping[str, str] = field(default_factory=dict)
     profile: str = "embedded"
     production: ProductionSettings = field(default_factory=ProductionSettings)
+    # Where the other processes reach Rasa and the action server when that is
+    # not host:port (Kubernetes Services): RASA_SERVICE_URL, ACTION_SERVICE_URL.
+    service_urls: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
-        return f"http://{self.host}:{self.rasa_port}"
+        return self.service_urls.get("rasa") or f"http://{self.host}:{self.rasa_port}"
 
     @property
     def action_server_url(self) -> str:
-        return f"http://{self.host}:{self.actions_port}/webhook"
+        base = self.service_urls.get("actions") or f"http://{self.host}:{self.actions_port}"
+        return f"{base}/webhook"
 
     @property
     def tracker_db(self) -> Path:
@@ -310,6 +317,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             timezone=env.text("DESK_TIMEZONE", "Europe/Moscow"),
             admin_user=env.text("DESK_ADMIN_USER"),
             admin_password=env.text("DESK_ADMIN_PASSWORD"),
+            service_url=env.text("DESK_SERVICE_URL").rstrip("/"),
         ),
         faq=FaqSettings(
             encoder=env.text("FAQ_ENCODER", DEFAULT_ENCODER),
@@ -344,6 +352,11 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         secrets_from_environment={name: env.text(name) for name in SECRET_VARIABLES if env.text(name)},
         profile=profile,
         production=production,
+        service_urls={
+            name: env.text(variable).rstrip("/")
+            for name, variable in (("rasa", "RASA_SERVICE_URL"), ("actions", "ACTION_SERVICE_URL"))
+            if env.text(variable)
+        },
     )
 
 
