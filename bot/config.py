@@ -178,7 +178,8 @@ class ProductionSettings:
             "REDIS_HOST": redis.hostname or "127.0.0.1",
             "REDIS_PORT": str(redis.port or 6379),
             "REDIS_DB": redis.path.strip("/") or "0",
-            "LOCK_KEY_PREFIX": f"{self.namespace}:lock:",
+            # Rasa takes an alphanumeric prefix only (else it silently uses "lock").
+            "LOCK_KEY_PREFIX": "".join(c for c in self.namespace if c.isalnum()) or "lock",
             "RABBITMQ_HOST": amqp.hostname or "127.0.0.1",
             "RABBITMQ_PORT": str(amqp.port or 5672),
             "RABBITMQ_USER": unquote(amqp.username or "guest"),

@@ -52,9 +52,10 @@ def main() -> None:
     if settings.profile != "production":
         raise SystemExit("error: bot.production runs only with PROFILE=production")
     plan = prepare(settings)
-    supervisord = ROOT / ".venv" / "app" / "bin" / "supervisord"
     sys.stdout.flush()
-    os.execv(str(supervisord), [str(supervisord), "-n", "-c", plan.supervisor_conf])
+    os.execv(
+        sys.executable, [sys.executable, "-m", "bot.production.supervisord", "-n", "-c", plan.supervisor_conf]
+    )
 
 
 if __name__ == "__main__":

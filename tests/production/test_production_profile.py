@@ -16,8 +16,9 @@ from typing import Any
 
 import asyncpg
 import pytest
+import socketio
 
-from tests.conftest import DESK_ADMIN, http_json
+from tests.conftest import DESK_ADMIN, TOKEN, http_json
 from tests.production.conftest import ProductionStack, answers, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -198,3 +199,37 @@ def test_a_killed_replica_is_restarted_alone_and_conversations_continue(producti
     wait_until(lambda: production.replica_ready(port), "rasa-1 restarted", 300)
     assert production.pid("rasa-1") != victim
     assert {name: production.pid(name) for name in others} == others
+
+
+def test_an_agent_reply_through_one_replica_reaches_a_widget_socket_on_the_other(
+    production: ProductionStack,
+) -> None:
+    first, second = production.plan.rasa_replica_ports[:2]
+    received: list[dict[str, Any]] = []
+
+    async def journey() -> None:
+        client = socketio.AsyncClient(reconnection=False)
+        confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        client.on("session_confirm", lambda session_id: confirmed.set_result(session_id))
+        client.on("bot_uttered", received.append)
+        await client.connect(
+            f"http://127.0.0.1:{first}", socketio_path="/socket.io", transports=["websocket"]
+        )
+        try:
+            await client.emit("session_request", {"session_id": None})
+            session_id = await asyncio.wait_for(confirmed, 10)
+            url = (
+                f"http://127.0.0.1:{second}/conversations/web:{session_id}/tracker/events"
+                f"?output_channel=widget&execute_side_effects=true&token={TOKEN}"
+            )
+            event = [{"event": "bot", "text": "Это Анна, я на связи.", "metadata": {"agent_name": "Анна"}}]
+            await asyncio.to_thread(http_json, "POST", url, event)
+            for _ in range(100):
+                if received:
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            await client.disconnect()
+
+    asyncio.run(journey())
+    assert received == [{"text": "Это Анна, я на связи.", "agent_name": "Анна"}]
