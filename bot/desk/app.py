@@ -15,7 +15,8 @@ from bot.desk import agents, api, db
 from bot.desk.broker_consumer import BrokerConsumer
 from bot.desk.context import DeskContext
 from bot.desk.hours import WorkingHours
-from bot.desk.live import LiveHub
+from bot.desk.live import LiveHub, Publisher
+from bot.desk.live_redis import RedisLiveHub
 from bot.desk.rasa_api import RasaApi
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -36,7 +37,15 @@ def create_app(settings: config.Settings) -> web.Application:
         engine = db.create_engine(settings.desk.database_url)
         async with aiohttp.ClientSession() as http:
             rasa = RasaApi(settings.rasa_url, settings.rasa_api_token(), http)
-            desk = DeskContext(db.sessions(engine), hours, rasa, LiveHub())
+            live: Publisher = LiveHub()
+            if settings.profile == "production":
+                # Consoles on any desk replica hear every replica's events.
+                relay = RedisLiveHub(
+                    settings.production.redis_url, f"{settings.production.namespace}:desk-live"
+                )
+                relay.start()
+                live = relay
+            desk = DeskContext(db.sessions(engine), hours, rasa, live)
             app[api.DESK] = desk
             admin_user, admin_password = settings.desk.admin_user, settings.desk.admin_password
             generated = await agents.ensure_admin(desk, admin_user, admin_password)
