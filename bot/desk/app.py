@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import config
-from bot.desk import agents, api, db
+from bot.desk import agents, api, db, operations
 from bot.desk.broker_consumer import BrokerConsumer
 from bot.desk.context import DeskContext
 from bot.desk.hours import WorkingHours
@@ -60,6 +60,7 @@ def create_app(settings: config.Settings) -> web.Application:
             if settings.profile == "production":
                 consumer = BrokerConsumer(desk, settings.production)
                 consumer.start()
+                app[operations.CONSUMER] = consumer
             yield
             if consumer is not None:
                 await consumer.close()
@@ -70,4 +71,5 @@ def create_app(settings: config.Settings) -> web.Application:
     app.router.add_get("/", index)
     app.router.add_static("/static", STATIC)
     app.add_routes(api.routes)
+    operations.install(app)
     return app

@@ -21,6 +21,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from prometheus_client import Counter
 
 from bot.config import ProductionSettings
 from bot.desk.context import DeskContext
@@ -29,6 +30,7 @@ from bot.desk.customer import customer_event
 logger = logging.getLogger(__name__)
 
 PREFETCH = 32
+CUSTOMER_EVENTS = Counter("desk_customer_events_total", "Rasa events taken from the queue", ["stored"])
 RETRY_DELAY_S = 1.0
 
 
@@ -71,7 +73,7 @@ class BrokerConsumer:
             await message.reject(requeue=False)
             return
         try:
-            await customer_event(self._ctx, event)
+            stored = await customer_event(self._ctx, event)
         except Exception:
             # The database is away for a moment: the event goes back to the queue.
             logger.exception("could not store an event of %s; it will come again", event.get("sender_id"))
@@ -79,6 +81,7 @@ class BrokerConsumer:
             await message.nack(requeue=True)
             return
         await message.ack()
+        CUSTOMER_EVENTS.labels("yes" if stored else "no").inc()
 
     async def close(self) -> None:
         if self._starting is not None:

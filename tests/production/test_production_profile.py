@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.request
 import uuid
 from typing import Any
 
@@ -233,3 +234,21 @@ def test_an_agent_reply_through_one_replica_reaches_a_widget_socket_on_the_other
 
     asyncio.run(journey())
     assert received == [{"text": "Это Анна, я на связи.", "agent_name": "Анна"}]
+
+
+def test_every_process_reports_readiness_metrics_and_json_logs(production: ProductionStack) -> None:
+    sender = new_sender()
+    production.say(sender, "сколько стоит доставка?")
+    action_port = production.plan.action_replica_ports[0]
+    assert http_json("GET", f"http://127.0.0.1:{action_port}/ready") == {"status": "ready"}
+    assert http_json("GET", f"{production.desk_url}/ready") == {"status": "ready"}
+    with urllib.request.urlopen(f"http://127.0.0.1:{action_port}/metrics", timeout=10) as answer:
+        metrics = answer.read().decode("utf-8")
+    assert 'bot_action_calls_total{action="action_answer_faq",outcome="ok"}' in metrics
+    assert 'bot_replies_total{kind="text"}' in metrics
+    with urllib.request.urlopen(f"{production.desk_url}/metrics", timeout=10) as answer:
+        assert "desk_customer_events_total" in answer.read().decode("utf-8")
+    lines = production.log.read_text(encoding="utf-8", errors="replace").splitlines()
+    about_sender = [line for line in lines if line.startswith("{") and sender in line]
+    assert about_sender, "no JSON log line carries the conversation id"
+    assert all(json.loads(line)["conversation_id"] == sender for line in about_sender)
