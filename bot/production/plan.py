@@ -18,8 +18,13 @@ from pathlib import Path
 from bot.config import ROOT, Settings
 
 # HAProxy asks every replica this often and takes it out after FALL failures:
-# a dead replica stops receiving traffic within about two seconds.
+# a dead replica (connection refused at once) stops receiving traffic within
+# about two seconds. A busy one answers its check late (Rasa's one event loop
+# works through its queue first), so the check waits up to CHECK_TIMEOUT:
+# a replica is not taken out for being slow, which would only move its load
+# onto the others.
 CHECK_INTERVAL_MS = 1000
+CHECK_TIMEOUT = "10s"
 FALL = 2
 RISE = 2
 
@@ -105,6 +110,7 @@ defaults
   timeout server 5m
   timeout tunnel 1h
   timeout http-keep-alive 10s
+  timeout check {CHECK_TIMEOUT}
   # A request that could not reach a replica goes to another one.
   retries 2
   option redispatch

@@ -163,10 +163,11 @@ def stop_production(running: ProductionStack) -> None:
     running.callback.close()
 
 
-@pytest.fixture(scope="session")
-def production(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionStack]:
-    require_services()
-    var_dir = tmp_path_factory.mktemp("production")
+def start_production(
+    var_dir: Path, rasa_replicas: int = 2, action_replicas: int = 1, extra_env: dict[str, str] | None = None
+) -> ProductionStack:
+    """`bin/production` on free ports in a fresh namespace, ready to serve
+    (the FAQ index copied in, the callback channel on). Also used by bench/load."""
     copy_of_faq_index(var_dir / "faq-index")
     callback = CallbackReceiver()
     credentials = var_dir / "credentials.yml"
@@ -183,8 +184,8 @@ def production(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) ->
         "POSTGRES_URL": PG,
         "REDIS_URL": REDIS,
         "RABBITMQ_URL": AMQP,
-        "RASA_REPLICAS": "2",
-        "ACTION_REPLICAS": "1",
+        "RASA_REPLICAS": str(rasa_replicas),
+        "ACTION_REPLICAS": str(action_replicas),
         "BOT_VAR_DIR": str(var_dir),
         "RASA_PORT": str(rasa_port),
         "ACTIONS_PORT": str(actions_port),
@@ -194,6 +195,7 @@ def production(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) ->
         "DESK_ADMIN_USER": DESK_ADMIN[0],
         "DESK_ADMIN_PASSWORD": DESK_ADMIN[1],
         "DESK_HOURS": "mon-sun 00:00-24:00",
+        **(extra_env or {}),
     }
     running = ProductionStack(
         var_dir=var_dir,
@@ -214,7 +216,25 @@ def production(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) ->
     )
     try:
         running.wait_ready()
+    except BaseException:
+        stop_and_drop(running)
+        raise
+    return running
+
+
+def stop_and_drop(running: ProductionStack) -> None:
+    """Stops the stack and drops its databases, queue, exchange and Redis keys."""
+    try:
+        stop_production(running)
+    finally:
+        asyncio.run(_drop(running.namespace))
+
+
+@pytest.fixture(scope="session")
+def production(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionStack]:
+    require_services()
+    running = start_production(tmp_path_factory.mktemp("production"))
+    try:
         yield running
     finally:
-        stop_production(running)
-        asyncio.run(_drop(namespace))
+        stop_and_drop(running)
