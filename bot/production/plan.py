@@ -17,16 +17,22 @@ from pathlib import Path
 
 from bot.config import ROOT, Settings
 
-# HAProxy asks every replica this often and takes it out after FALL failures:
-# a dead replica (connection refused at once) stops receiving traffic within
-# about two seconds. A busy one answers its check late (Rasa's one event loop
-# works through its queue first), so the check waits up to CHECK_TIMEOUT:
-# a replica is not taken out for being slow, which would only move its load
-# onto the others.
-CHECK_INTERVAL_MS = 1000
+# A dead replica is taken out at the first connection it refuses (passive
+# check on real traffic, the request is retried on another replica) or after
+# FALL active checks CHECK_INTERVAL_MS apart, whichever comes first: within
+# seconds. The active check is a TCP connect: Rasa and rasa-sdk open their port
+# only once the model and the actions are loaded, and an HTTP check is answered
+# by Rasa's one event loop only after the work queued before it, so under load
+# it timed out (even at 10 s) and took healthy, busy replicas out. A busy
+# replica must not look dead either: each gets at most MAX_CONNECTIONS requests
+# at once, the rest wait in HAProxy's queue (fair, and the replica's accept
+# backlog never fills).
+CHECK_INTERVAL_MS = 2000
 CHECK_TIMEOUT = "10s"
 FALL = 2
 RISE = 2
+MAX_CONNECTIONS = 16
+QUEUE_TIMEOUT = "60s"
 
 
 @dataclass(frozen=True)
@@ -90,8 +96,15 @@ def haproxy_config(plan: Plan) -> str:
     engine.io session, `sid`), health-checked every second; least connections
     over the action servers."""
     check = f"check inter {CHECK_INTERVAL_MS} fall {FALL} rise {RISE}"
+    check += f" maxconn {MAX_CONNECTIONS} observe layer4 error-limit 1 on-error mark-down"
     rasa = "\n".join(
         f"  server rasa{i} {plan.host}:{port} {check} cookie r{i}"
+        for i, port in enumerate(plan.rasa_replica_ports, start=1)
+    )
+    # socket.io connections are long-lived: they follow the same health but
+    # are not counted against the per-replica request limit.
+    sockets = "\n".join(
+        f"  server rasa{i} {plan.host}:{port} track rasa/rasa{i} cookie r{i}"
         for i, port in enumerate(plan.rasa_replica_ports, start=1)
     )
     actions = "\n".join(
@@ -111,6 +124,7 @@ defaults
   timeout tunnel 1h
   timeout http-keep-alive 10s
   timeout check {CHECK_TIMEOUT}
+  timeout queue {QUEUE_TIMEOUT}
   # A request that could not reach a replica goes to another one.
   retries 2
   option redispatch
@@ -118,6 +132,7 @@ defaults
 
 frontend rasa
   bind {plan.host}:{plan.rasa_port}
+  use_backend rasa_sockets if {{ path_beg /socket.io }}
   default_backend rasa
 
 backend rasa
@@ -125,9 +140,12 @@ backend rasa
   # The replica that answered a client's first request keeps it (the engine.io
   # session of a socket.io client lives there until it upgrades to a websocket).
   cookie RASA_REPLICA insert indirect nocache httponly
-  option httpchk GET /
-  http-check expect status 200
 {rasa}
+
+backend rasa_sockets
+  balance roundrobin
+  cookie RASA_REPLICA insert indirect nocache httponly
+{sockets}
 
 frontend actions
   bind {plan.host}:{plan.actions_port}
@@ -135,8 +153,6 @@ frontend actions
 
 backend actions
   balance leastconn
-  option httpchk GET /health
-  http-check expect status 200
 {actions}
 """
 

@@ -202,10 +202,14 @@ def test_a_killed_replica_is_restarted_alone_and_conversations_continue(producti
     assert {name: production.pid(name) for name in others} == others
 
 
+@pytest.mark.parametrize("entry", ["first replica", "haproxy"])
 def test_an_agent_reply_through_one_replica_reaches_a_widget_socket_on_the_other(
-    production: ProductionStack,
+    production: ProductionStack, entry: str
 ) -> None:
+    """The socket on the first replica (or wherever HAProxy put it), the
+    agent's reply pushed through the second: Redis carries it across."""
     first, second = production.plan.rasa_replica_ports[:2]
+    url = f"http://127.0.0.1:{first}" if entry == "first replica" else production.rasa_url
     received: list[dict[str, Any]] = []
 
     async def journey() -> None:
@@ -213,18 +217,16 @@ def test_an_agent_reply_through_one_replica_reaches_a_widget_socket_on_the_other
         confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         client.on("session_confirm", lambda session_id: confirmed.set_result(session_id))
         client.on("bot_uttered", received.append)
-        await client.connect(
-            f"http://127.0.0.1:{first}", socketio_path="/socket.io", transports=["websocket"]
-        )
+        await client.connect(url, socketio_path="/socket.io", transports=["polling", "websocket"])
         try:
             await client.emit("session_request", {"session_id": None})
             session_id = await asyncio.wait_for(confirmed, 10)
-            url = (
+            push = (
                 f"http://127.0.0.1:{second}/conversations/web:{session_id}/tracker/events"
                 f"?output_channel=widget&execute_side_effects=true&token={TOKEN}"
             )
             event = [{"event": "bot", "text": "Это Анна, я на связи.", "metadata": {"agent_name": "Анна"}}]
-            await asyncio.to_thread(http_json, "POST", url, event)
+            await asyncio.to_thread(http_json, "POST", push, event)
             for _ in range(100):
                 if received:
                     break
