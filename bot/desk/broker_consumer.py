@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
 from prometheus_client import Counter
 
 from bot.config import ProductionSettings
@@ -40,6 +40,8 @@ class BrokerConsumer:
         self._settings = settings
         self._connection: AbstractRobustConnection | None = None
         self._starting: asyncio.Task[None] | None = None
+        self._queue: AbstractQueue | None = None
+        self._tag: str | None = None
 
     @property
     def connected(self) -> bool:
@@ -62,7 +64,8 @@ class BrokerConsumer:
         exchange = await channel.declare_exchange(self._settings.exchange, aio_pika.ExchangeType.FANOUT)
         queue = await channel.declare_queue(self._settings.queue, durable=True)
         await queue.bind(exchange, "")
-        await queue.consume(self._on_message)
+        self._queue = queue
+        self._tag = await queue.consume(self._on_message)
         logger.info("consuming Rasa's events from %s", self._settings.queue)
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
@@ -88,5 +91,10 @@ class BrokerConsumer:
             self._starting.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._starting
+        # No new deliveries first; what is unacknowledged goes back to the
+        # queue for the next consumer when the connection closes.
+        if self._queue is not None and self._tag is not None:
+            with contextlib.suppress(Exception):
+                await self._queue.cancel(self._tag)
         if self._connection is not None:
             await self._connection.close()

@@ -30,7 +30,7 @@ from sanic.response import BaseHTTPResponse, HTTPResponse
 from bot.config import load
 from bot.operations import logs
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("bot.operations.actions")  # also when run as __main__
 
 HANDOFF_ACTION = "action_handoff"
 ACTION_CALLS = Counter("bot_action_calls_total", "Custom action calls", ["action", "outcome"])
