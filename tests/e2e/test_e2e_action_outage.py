@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Stack
+from tests.conftest import Stack, http_json
 
 pytestmark = pytest.mark.e2e
 
@@ -24,6 +24,7 @@ def texts(replies: list[dict[str, Any]]) -> str:
 def test_the_action_server_down_gets_an_honest_reply_and_the_conversation_continues(stack: Stack) -> None:
     sender = f"test:{uuid.uuid4().hex[:10]}"
     assert texts(stack.say(sender, "привет")).strip()
+    assert http_json("GET", f"{stack.rasa_url}/webhooks/ready/") == {"status": "ready"}
     stack.stop("actions")
     try:
         replies = stack.say(sender, "сколько стоит доставка?")

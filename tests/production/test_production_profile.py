@@ -244,6 +244,8 @@ def test_every_process_reports_readiness_metrics_and_json_logs(production: Produ
     action_port = production.plan.action_replica_ports[0]
     assert http_json("GET", f"http://127.0.0.1:{action_port}/ready") == {"status": "ready"}
     assert http_json("GET", f"{production.desk_url}/ready") == {"status": "ready"}
+    for port in production.plan.rasa_replica_ports:
+        assert http_json("GET", f"http://127.0.0.1:{port}/webhooks/ready/") == {"status": "ready"}
     with urllib.request.urlopen(f"http://127.0.0.1:{action_port}/metrics", timeout=10) as answer:
         metrics = answer.read().decode("utf-8")
     assert 'bot_action_calls_total{action="action_answer_faq",outcome="ok"}' in metrics
