@@ -21,6 +21,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,7 @@ DEFAULT_HNSW_THRESHOLD = 20_000
 # The placeholder privacy policy the widget's blueprint serves until a company
 # sets PRIVACY_POLICY_URL to its own page.
 POLICY_PATH = "/webhooks/widget/privacy.html"
+PROFILES = ("embedded", "production")
 SECRET_VARIABLES = ("RASA_API_TOKEN", "DESK_SERVICE_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
 # How soon a request must get its first answer, in minutes, per type and
 # priority ("type:priority=minutes"; "type:*" for any priority): the lines of
@@ -94,10 +96,13 @@ class DeskSettings:
     attachments_dir: Path = ROOT / "var" / "desk" / "attachments"
     attachment_max_bytes: int = 10 * 1024 * 1024
     attachment_types: tuple[str, ...] = tuple(DEFAULT_ATTACHMENT_TYPES.split(","))
+    # Where the other processes reach the desk when that is not host:port
+    # (a Kubernetes Service name): DESK_SERVICE_URL.
+    service_url: str = ""
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return self.service_url or f"http://{self.host}:{self.port}"
 
     def target_minutes(self, ticket_type: str, priority: str) -> int:
         """The response-time target of a request (DESK_TICKET_TARGETS); a day when unset."""
@@ -181,6 +186,59 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class ProductionSettings:
+    """The production profile (PROFILE=production): Rasa's scale-out stores on
+    the services named here, several replicas behind HAProxy under supervisor
+    (bot/production/). `namespace` keeps two deployments (or two test runs) on
+    the same services apart: database names, the RabbitMQ queue, Redis keys."""
+
+    postgres_url: str = "postgresql://postgres@127.0.0.1:5432"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    rasa_replicas: int = 2
+    action_replicas: int = 2
+    namespace: str = "supportbot"
+
+    @property
+    def tracker_db(self) -> str:
+        return f"{self.namespace}_tracker"
+
+    @property
+    def desk_db(self) -> str:
+        return f"{self.namespace}_desk"
+
+    @property
+    def queue(self) -> str:
+        """The RabbitMQ queue Rasa's Pika broker fills and the desk consumes."""
+        return f"{self.namespace}.rasa_events"
+
+    @property
+    def exchange(self) -> str:
+        return f"{self.namespace}.rasa"
+
+    def shell_environment(self) -> dict[str, str]:
+        """What endpoints.production.yml expands (Rasa reads host, port and
+        credentials as separate keys, so the URLs are taken apart here)."""
+        redis = urlsplit(self.redis_url)
+        amqp = urlsplit(self.rabbitmq_url)
+        return {
+            "RASA_ENDPOINTS": "endpoints.production.yml",
+            "TRACKER_STORE_URL": f"{self.postgres_url}/{self.tracker_db}",
+            "REDIS_HOST": redis.hostname or "127.0.0.1",
+            "REDIS_PORT": str(redis.port or 6379),
+            "REDIS_DB": redis.path.strip("/") or "0",
+            # Rasa takes an alphanumeric prefix only (else it silently uses "lock").
+            "LOCK_KEY_PREFIX": "".join(c for c in self.namespace if c.isalnum()) or "lock",
+            "RABBITMQ_HOST": amqp.hostname or "127.0.0.1",
+            "RABBITMQ_PORT": str(amqp.port or 5672),
+            "RABBITMQ_USER": unquote(amqp.username or "guest"),
+            "RABBITMQ_PASSWORD": unquote(amqp.password or "guest"),
+            "RABBITMQ_QUEUE": self.queue,
+            "RABBITMQ_EXCHANGE": self.exchange,
+        }
+
+
+@dataclass(frozen=True)
 class Settings:
     """Resolved configuration of one deployment."""
 
@@ -194,14 +252,20 @@ class Settings:
     channels: ChannelSettings
     privacy: PrivacySettings
     secrets_from_environment: Mapping[str, str] = field(default_factory=dict)
+    profile: str = "embedded"
+    production: ProductionSettings = field(default_factory=ProductionSettings)
+    # Where the other processes reach Rasa and the action server when that is
+    # not host:port (Kubernetes Services): RASA_SERVICE_URL, ACTION_SERVICE_URL.
+    service_urls: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
-        return f"http://{self.host}:{self.rasa_port}"
+        return self.service_urls.get("rasa") or f"http://{self.host}:{self.rasa_port}"
 
     @property
     def action_server_url(self) -> str:
-        return f"http://{self.host}:{self.actions_port}/webhook"
+        base = self.service_urls.get("actions") or f"http://{self.host}:{self.actions_port}"
+        return f"{base}/webhook"
 
     @property
     def tracker_db(self) -> Path:
@@ -263,6 +327,8 @@ class Settings:
             "TRACKER_DB": str(self.tracker_db),
             "DESK_URL": self.desk.url,
             "DESK_EVENTS_URL": f"{self.desk.url}/api/internal/events",
+            "PROFILE": self.profile,
+            **(self.production.shell_environment() if self.profile == "production" else {}),
         }
 
 
@@ -272,6 +338,21 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     host = env.text("BOT_HOST", "127.0.0.1")
     var_dir = env.path("BOT_VAR_DIR", ROOT / "var")
     origins = env.text("WIDGET_ALLOWED_ORIGINS")
+    profile = env.text("PROFILE", "embedded")
+    if profile not in PROFILES:
+        raise SystemExit(f"configuration error: PROFILE={profile!r} is not one of {', '.join(PROFILES)}")
+    production = ProductionSettings(
+        postgres_url=env.text("POSTGRES_URL", ProductionSettings.postgres_url).rstrip("/"),
+        redis_url=env.text("REDIS_URL", ProductionSettings.redis_url),
+        rabbitmq_url=env.text("RABBITMQ_URL", ProductionSettings.rabbitmq_url),
+        rasa_replicas=max(1, env.integer("RASA_REPLICAS", 2)),
+        action_replicas=max(1, env.integer("ACTION_REPLICAS", 2)),
+        namespace=env.text("DEPLOYMENT_NAMESPACE", ProductionSettings.namespace),
+    )
+    desk_database = env.text("DESK_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'desk.db'}"
+    if profile == "production" and not env.text("DESK_DATABASE_URL"):
+        desk_database = production.postgres_url.replace("postgresql://", "postgresql+asyncpg://", 1)
+        desk_database += f"/{production.desk_db}"
     return Settings(
         host=host,
         rasa_port=env.integer("RASA_PORT", 5005),
@@ -281,7 +362,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         desk=DeskSettings(
             host=host,
             port=env.integer("DESK_PORT", 8080),
-            database_url=env.text("DESK_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'desk.db'}",
+            database_url=desk_database,
             # When people work the queue, e.g. "mon-fri 09:00-20:00; sat 10:00-16:00".
             hours=env.text("DESK_HOURS", "mon-sun 08:00-22:00"),
             timezone=env.text("DESK_TIMEZONE", "Europe/Moscow"),
@@ -298,6 +379,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
                 for t in env.text("DESK_ATTACHMENT_TYPES", DEFAULT_ATTACHMENT_TYPES).split(",")
                 if t.strip()
             ),
+            service_url=env.text("DESK_SERVICE_URL").rstrip("/"),
         ),
         faq=FaqSettings(
             encoder=env.text("FAQ_ENCODER", DEFAULT_ENCODER),
@@ -339,6 +421,13 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             address_per_minute=max(0, env.integer("RATE_LIMIT_ADDRESS_PER_MINUTE", 600)),
         ),
         secrets_from_environment={name: env.text(name) for name in SECRET_VARIABLES if env.text(name)},
+        profile=profile,
+        production=production,
+        service_urls={
+            name: env.text(variable).rstrip("/")
+            for name, variable in (("rasa", "RASA_SERVICE_URL"), ("actions", "ACTION_SERVICE_URL"))
+            if env.text(variable)
+        },
     )
 
 

@@ -105,8 +105,17 @@ def main() -> int:
     settings = load()
     env = {**os.environ, **settings.shell_environment()}
     honcho = ROOT / ".venv" / "app" / "bin" / "honcho"
+    command = [str(honcho), "start", "-f", "Procfile"]
+    if settings.profile == "production":
+        # supervisord (bot/production/), not honcho: a replica that dies is
+        # restarted alone instead of stopping everything.
+        command = [str(ROOT / "bin" / "production")]
+        print(
+            f"==> production profile: {settings.production.rasa_replicas} Rasa and "
+            f"{settings.production.action_replicas} action replicas behind HAProxy, the desk, under supervisor"
+        )
     print("==> starting Rasa, the action server and the agent desk (the model takes ~20 s to load)")
-    process = subprocess.Popen([str(honcho), "start", "-f", "Procfile"], cwd=ROOT, env=env)
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
 
     def _forward(signum: int, _frame: FrameType | None) -> None:
         process.send_signal(signum)

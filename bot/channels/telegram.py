@@ -47,7 +47,6 @@ from telegram.request import HTTPXRequest
 from bot.channels.common import (
     MEDIA_REPLY,
     MEDIA_TO_AGENT_REPLY,
-    RecentIds,
     agent_name,
     buttons_of,
     handoff_active,
@@ -56,6 +55,7 @@ from bot.channels.common import (
     say_off_once,
 )
 from bot.channels.intake import Intake
+from bot.channels.state import channel_state
 from bot.config import Settings, TelegramSettings, load
 
 logger = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         self._app: Sanic | None = None
         # Telegram delivers an update again when it saw no 200 in time; the
         # latest ids are remembered so a retry is not answered twice.
-        self._seen = RecentIds(SEEN_UPDATES)
+        self._seen = channel_state().recent_ids("telegram", SEEN_UPDATES)
         if not self.settings.token:
             say_off_once(CHANNEL, "TELEGRAM_BOT_TOKEN not set")
             return

@@ -38,6 +38,7 @@ from socketio import AsyncServer
 
 from bot.channels.common import agent_name, buttons_of, namespaced, provider_id, tracker_of
 from bot.channels.intake import Intake
+from bot.channels.state import channel_state
 from bot.config import ChannelSettings, load
 
 logger = logging.getLogger(__name__)
@@ -150,13 +151,17 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WidgetInput:
-        return cls(load().channels)
+        return cls(load().channels, channel_state().socketio_manager())
 
-    def __init__(self, settings: ChannelSettings) -> None:
+    def __init__(self, settings: ChannelSettings, client_manager: Any | None = None) -> None:
         origins: str | list[str] | None = list(settings.widget.allowed_origins) or None
         if origins == ["*"]:
             origins = "*"
-        self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins)
+        # In production a Redis manager: an emit on any replica reaches the
+        # customer's socket wherever it is connected (bot/channels/state.py).
+        self.sio = AsyncServer(
+            async_mode="sanic", cors_allowed_origins=origins, client_manager=client_manager
+        )
         self.output = WidgetOutput(self.sio)
 
     def get_output_channel(self) -> OutputChannel | None:

@@ -12,10 +12,12 @@ import aiohttp
 from aiohttp import web
 
 from bot import config
-from bot.desk import agents, api, api_requests, db, erasure
+from bot.desk import agents, api, api_requests, db, erasure, operations
+from bot.desk.broker_consumer import BrokerConsumer
 from bot.desk.context import DeskContext, LoginLimit
 from bot.desk.hours import WorkingHours
-from bot.desk.live import LiveHub
+from bot.desk.live import LiveHub, Publisher
+from bot.desk.live_redis import RedisLiveHub
 from bot.desk.rasa_api import RasaApi
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -45,7 +47,15 @@ def create_app(settings: config.Settings) -> web.Application:
         engine = db.create_engine(settings.desk.database_url)
         async with aiohttp.ClientSession() as http:
             rasa = RasaApi(settings.rasa_url, settings.rasa_api_token(), http)
-            desk = DeskContext(db.sessions(engine), hours, rasa, LiveHub(), limit, settings)
+            live: Publisher = LiveHub()
+            if settings.profile == "production":
+                # Consoles on any desk replica hear every replica's events.
+                relay = RedisLiveHub(
+                    settings.production.redis_url, f"{settings.production.namespace}:desk-live"
+                )
+                relay.start()
+                live = relay
+            desk = DeskContext(db.sessions(engine), hours, rasa, live, limit, settings)
             app[api.DESK] = desk
             admin_user, admin_password = settings.desk.admin_user, settings.desk.admin_password
             generated = await agents.ensure_admin(desk, admin_user, admin_password)
@@ -56,8 +66,15 @@ def create_app(settings: config.Settings) -> web.Application:
                     "    (shown only this once; set DESK_ADMIN_USER/DESK_ADMIN_PASSWORD to choose your own)",
                     flush=True,
                 )
+            consumer = None
+            if settings.profile == "production":
+                consumer = BrokerConsumer(desk, settings.production)
+                consumer.start()
+                app[operations.CONSUMER] = consumer
             async with erasure.retention_task(desk, settings.privacy.retention_days):
                 yield
+            if consumer is not None:
+                await consumer.close()
             await desk.live.close()
         await engine.dispose()
 
@@ -67,4 +84,5 @@ def create_app(settings: config.Settings) -> web.Application:
     app.router.add_static("/static", STATIC)
     app.add_routes(api.routes)
     app.add_routes(api_requests.routes)
+    operations.install(app)
     return app

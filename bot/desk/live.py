@@ -1,11 +1,10 @@
 """Pushes desk events to every open console over its websocket.
 
-The operations only know the `Publisher` interface. `LiveHub` is the one
-implementation: one process holds the sockets of its consoles and pushes what
-it sees itself, which is all one desk needs. A second desk replica needs a
-publisher that also relays events between replicas (Redis pub/sub, PostgreSQL
-LISTEN/NOTIFY) and sends each to its local sockets: a new class here, wired in
-`bot.desk.app`; until then consoles re-read the queue when they reconnect.
+The operations only know the `Publisher` interface. `LiveHub`: one process
+holds the sockets of its consoles and pushes what it sees itself, which is all
+one desk needs (embedded profile). Several desk replicas use
+`bot.desk.live_redis.RedisLiveHub`, which relays events between replicas over
+Redis pub/sub and hands each to a `LiveHub` of its own (production profile).
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.channels.common import agent_name, buttons_of, namespaced, provider_id
 from bot.channels.sms import text as sms_text
-from bot.channels.sms.menus import Menus
-from bot.channels.sms.opt_outs import START_WORDS, STOP_WORDS, OptOuts, keyword
+from bot.channels.sms.opt_outs import START_WORDS, STOP_WORDS, keyword
+from bot.channels.state import NumberedMenus, OptOutList
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class SmsOutput(OutputChannel):  # type: ignore[misc]
     options, the agent's name, the segment limit, and silence after STOP.
     Subclasses deliver the final text (Twilio REST, SMPP)."""
 
-    def __init__(self, max_segments: int, opt_outs: OptOuts, menus: Menus) -> None:
+    def __init__(self, max_segments: int, opt_outs: OptOutList, menus: NumberedMenus) -> None:
         self.max_segments = max_segments
         self.opt_outs = opt_outs
         self.menus = menus

@@ -38,9 +38,8 @@ from sanic.response import HTTPResponse
 from bot.channels.common import say_off_once
 from bot.channels.intake import Intake
 from bot.channels.sms import text as sms_text
-from bot.channels.sms.menus import Menus
-from bot.channels.sms.opt_outs import OptOuts, opt_outs_in
 from bot.channels.sms.rules import SmsOutput, handle_incoming
+from bot.channels.state import NumberedMenus, OptOutList, channel_state
 from bot.config import ChannelSettings, load
 
 logger = logging.getLogger(__name__)
@@ -211,7 +210,7 @@ class SmppOutput(SmsOutput):
     def name(cls) -> str:
         return CHANNEL
 
-    def __init__(self, settings: ChannelSettings, opt_outs: OptOuts, menus: Menus) -> None:
+    def __init__(self, settings: ChannelSettings, opt_outs: OptOutList, menus: NumberedMenus) -> None:
         super().__init__(settings.sms_max_segments, opt_outs, menus)
         self.link: SmppLink | None = None
 
@@ -246,7 +245,7 @@ class SmppInput(InputChannel):  # type: ignore[misc]
         if missing:
             say_off_once(CHANNEL, f"{', '.join(missing)} not set")
             return
-        self.output = SmppOutput(settings, opt_outs_in(state_dir), Menus())
+        self.output = SmppOutput(settings, channel_state().opt_outs(state_dir), channel_state().menus())
 
     def get_output_channel(self) -> OutputChannel | None:
         return self.output

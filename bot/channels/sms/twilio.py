@@ -41,16 +41,14 @@ from twilio.request_validator import RequestValidator
 from bot.channels.common import (
     MEDIA_REPLY,
     MEDIA_TO_AGENT_REPLY,
-    RecentIds,
     handoff_active,
     namespaced,
     say_off_once,
 )
 from bot.channels.intake import Intake
-from bot.channels.sms.menus import Menus
-from bot.channels.sms.opt_outs import OptOuts, opt_outs_in
 from bot.channels.sms.rules import PREFIX, SmsOutput, handle_incoming, number_key
 from bot.channels.sms.twilio_form import Form, media_label, media_of, message_sid, posted_form
+from bot.channels.state import NumberedMenus, OptOutList, channel_state
 from bot.config import ChannelSettings, load
 
 logger = logging.getLogger(__name__)
@@ -65,7 +63,7 @@ class TwilioOutput(SmsOutput):
     def name(cls) -> str:
         return PREFIX
 
-    def __init__(self, settings: ChannelSettings, opt_outs: OptOuts, menus: Menus) -> None:
+    def __init__(self, settings: ChannelSettings, opt_outs: OptOutList, menus: NumberedMenus) -> None:
         super().__init__(settings.sms_max_segments, opt_outs, menus)
         self.settings = settings
         self._session: aiohttp.ClientSession | None = None
@@ -116,9 +114,9 @@ class TwilioInput(InputChannel):  # type: ignore[misc]
         ]
         self.enabled = not missing
         self.output: TwilioOutput | None = None
-        self.answered = RecentIds()
+        self.answered = channel_state().recent_ids("twilio")
         if self.enabled:
-            self.output = TwilioOutput(settings, opt_outs_in(state_dir), Menus())
+            self.output = TwilioOutput(settings, channel_state().opt_outs(state_dir), channel_state().menus())
             self.validator = RequestValidator(settings.twilio.auth_token)
         else:
             say_off_once(PREFIX, f"{', '.join(missing)} not set")

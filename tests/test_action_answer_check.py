@@ -1,4 +1,4 @@
-"""bot.rasa_runtime: Rasa's command line with the project's fixes, run in .venv/rasa."""
+"""bot.action_answer_check, run in .venv/rasa where Rasa lives."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from tests.rasa_venv import needs_rasa_venv, run_script
 CHECK = """
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-from bot import rasa_runtime
+from bot import action_answer_check
 
-rasa_runtime.apply_fixes()
+action_answer_check.install()
 action = RemoteAction("action_answer_faq", None)
 good = {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "hi"}]}
 assert action._validate_action_result(good) is True

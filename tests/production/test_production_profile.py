@@ -1,0 +1,258 @@
+"""The production profile with every process really running (see conftest.py):
+conversations through HAProxy over two Rasa replicas, the events in
+PostgreSQL, the handoff's transcript through RabbitMQ, and the faults a
+deployment meets. Every test that stops something starts it again in `finally`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+import uuid
+from typing import Any
+
+import asyncpg
+import pytest
+import socketio
+
+from tests.conftest import DESK_ADMIN, TOKEN, http_json
+from tests.production.conftest import ProductionStack, answers, wait_until
+
+pytestmark = pytest.mark.e2e
+
+UNAVAILABLE = "временно недоступен"
+
+
+def new_sender() -> str:
+    return f"prod:{uuid.uuid4().hex[:10]}"
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return " ".join(str(reply.get("text") or "") for reply in replies)
+
+
+async def _stored_events(dsn: str, sender: str) -> list[asyncpg.Record]:
+    connection = await asyncpg.connect(dsn, timeout=10)
+    try:
+        return list(
+            await connection.fetch(
+                "SELECT id, type_name, timestamp, data FROM events WHERE sender_id = $1 ORDER BY id", sender
+            )
+        )
+    finally:
+        await connection.close()
+
+
+def stored_events(stack: ProductionStack, sender: str) -> list[asyncpg.Record]:
+    return asyncio.run(_stored_events(stack.tracker_dsn, sender))
+
+
+def assert_once_and_in_order(stack: ProductionStack, sender: str, said: list[str]) -> None:
+    events = stored_events(stack, sender)
+    assert events, f"no events of {sender} in PostgreSQL"
+    timestamps = [row["timestamp"] for row in events]
+    assert timestamps == sorted(timestamps), "events stored out of order"
+    assert len({row["data"] for row in events}) == len(events), "an event stored twice"
+    user_texts = [json.loads(row["data"]).get("text") for row in events if row["type_name"] == "user"]
+    assert user_texts == said
+
+
+def test_a_conversation_through_haproxy_is_stored_once_and_in_order(production: ProductionStack) -> None:
+    sender = new_sender()
+    said = ["привет", "как заблокировать карту?", "спасибо", "пока"]
+    for message in said:
+        replies = production.say(sender, message)
+        assert texts(replies).strip(), f"no reply to {message!r}"
+    assert_once_and_in_order(production, sender, said)
+
+
+def test_a_handoff_reaches_the_desk_and_its_transcript_grows_through_rabbitmq(
+    production: ProductionStack,
+) -> None:
+    sender = new_sender()
+    token = production.desk_login(*DESK_ADMIN)
+    production.say(sender, "позовите оператора")
+    handoff = _handoff_of(production, token, sender)
+    production.say(sender, "номер заказа 4711")
+    _wait_for_turn(production, token, handoff["id"], "номер заказа 4711")
+
+
+def _handoff_of(stack: ProductionStack, token: str, sender: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+
+    def present() -> bool:
+        for handoff in http_json("GET", f"{stack.desk_url}/api/handoffs?status=waiting", token=token):
+            if handoff["conversation_id"] == sender:
+                found.update(handoff)
+                return True
+        return False
+
+    wait_until(present, f"a waiting handoff for {sender}", 30)
+    return found
+
+
+def _wait_for_turn(
+    stack: ProductionStack, token: str, handoff_id: int, text: str, timeout: float = 30
+) -> None:
+    """Reads the queue's list, which shows what the desk has stored (the
+    single-handoff view would also catch up from Rasa's tracker)."""
+
+    def present() -> bool:
+        for handoff in http_json("GET", f"{stack.desk_url}/api/handoffs?status=waiting", token=token):
+            if handoff["id"] == handoff_id:
+                return sum(turn["text"] == text for turn in handoff["transcript"]) == 1
+        return False
+
+    wait_until(present, f"{text!r} once in the desk's transcript", timeout)
+
+
+def _service(*command: str) -> None:
+    subprocess.run(command, check=True, capture_output=True, timeout=180)
+
+
+def test_the_action_server_down_gets_an_honest_reply_and_the_conversation_continues(
+    production: ProductionStack,
+) -> None:
+    sender = new_sender()
+    assert texts(production.say(sender, "привет")).strip()
+    production.supervisorctl("stop", "actions-1")
+    try:
+        replies = production.say(sender, "сколько стоит доставка?")
+        assert UNAVAILABLE in texts(replies)
+        assert len(replies) == 1
+    finally:
+        production.supervisorctl("start", "actions-1")
+        wait_until(lambda: answers(f"http://127.0.0.1:{production.actions_port}/health"), "actions back", 120)
+    replies = production.say(sender, "сколько стоит доставка?")
+    assert texts(replies).strip() and UNAVAILABLE not in texts(replies)
+
+
+def test_rabbitmq_stopped_the_bot_answers_and_the_desk_catches_up(production: ProductionStack) -> None:
+    token = production.desk_login(*DESK_ADMIN)
+    waiting = new_sender()
+    production.say(waiting, "позовите оператора")
+    handoff = _handoff_of(production, token, waiting)
+    _service("rabbitmqctl", "stop")
+    try:
+        other = new_sender()
+        assert texts(production.say(other, "привет")).strip()
+        assert texts(production.say(other, "сколько стоит доставка?")).strip()
+        production.say(waiting, "пока брокер спит")
+    finally:
+        start_rabbitmq()
+    _wait_for_turn(production, token, handoff["id"], "пока брокер спит", timeout=90)
+
+
+def test_postgresql_restarted_the_bot_and_the_desk_recover(production: ProductionStack) -> None:
+    sender = new_sender()
+    assert texts(production.say(sender, "привет")).strip()
+    cluster = sorted(os.listdir("/etc/postgresql"))[-1]
+    try:
+        _service("pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart")
+    finally:
+        _service(
+            "pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "start"
+        ) if not _pg_up() else None
+    said = ["привет", "сколько стоит доставка?", "спасибо"]
+    for message in said[1:]:
+        assert texts(production.say(sender, message)).strip()
+    assert_once_and_in_order(production, sender, said)
+    assert production.desk_login(*DESK_ADMIN)
+
+
+def start_rabbitmq() -> None:
+    """`rabbitmq-server -detached` returns before the node exists, so
+    `await_startup` is asked again until the node answers it."""
+    _service("rabbitmq-server", "-detached")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if (
+            subprocess.run(
+                ["rabbitmqctl", "await_startup", "--timeout", "10"], capture_output=True
+            ).returncode
+            == 0
+        ):
+            return
+        time.sleep(1)
+    raise AssertionError("RabbitMQ did not come back within 120 s")
+
+
+def _pg_up() -> bool:
+    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], timeout=10).returncode == 0
+
+
+def test_a_killed_replica_is_restarted_alone_and_conversations_continue(production: ProductionStack) -> None:
+    senders = [new_sender() for _ in range(4)]
+    for sender in senders:
+        production.say(sender, "привет")
+    victim = production.pid("rasa-1")
+    others = {name: production.pid(name) for name in ("rasa-2", "actions-1", "desk", "haproxy")}
+    os.kill(victim, signal.SIGKILL)
+    for sender in senders:
+        assert texts(production.say(sender, "сколько стоит доставка?")).strip()
+    for sender in senders:
+        assert_once_and_in_order(production, sender, ["привет", "сколько стоит доставка?"])
+    port = production.plan.rasa_replica_ports[0]
+    wait_until(lambda: production.replica_ready(port), "rasa-1 restarted", 300)
+    assert production.pid("rasa-1") != victim
+    assert {name: production.pid(name) for name in others} == others
+
+
+@pytest.mark.parametrize("entry", ["first replica", "haproxy"])
+def test_an_agent_reply_through_one_replica_reaches_a_widget_socket_on_the_other(
+    production: ProductionStack, entry: str
+) -> None:
+    """The socket on the first replica (or wherever HAProxy put it), the
+    agent's reply pushed through the second: Redis carries it across."""
+    first, second = production.plan.rasa_replica_ports[:2]
+    url = f"http://127.0.0.1:{first}" if entry == "first replica" else production.rasa_url
+    received: list[dict[str, Any]] = []
+
+    async def journey() -> None:
+        client = socketio.AsyncClient(reconnection=False)
+        confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        client.on("session_confirm", lambda session_id: confirmed.set_result(session_id))
+        client.on("bot_uttered", received.append)
+        await client.connect(url, socketio_path="/socket.io", transports=["polling", "websocket"])
+        try:
+            await client.emit("session_request", {"session_id": None})
+            session_id = await asyncio.wait_for(confirmed, 10)
+            push = (
+                f"http://127.0.0.1:{second}/conversations/web:{session_id}/tracker/events"
+                f"?output_channel=widget&execute_side_effects=true&token={TOKEN}"
+            )
+            event = [{"event": "bot", "text": "Это Анна, я на связи.", "metadata": {"agent_name": "Анна"}}]
+            await asyncio.to_thread(http_json, "POST", push, event)
+            for _ in range(100):
+                if received:
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            await client.disconnect()
+
+    asyncio.run(journey())
+    assert received == [{"text": "Это Анна, я на связи.", "agent_name": "Анна"}]
+
+
+def test_every_process_reports_readiness_metrics_and_json_logs(production: ProductionStack) -> None:
+    sender = new_sender()
+    production.say(sender, "сколько стоит доставка?")
+    action_port = production.plan.action_replica_ports[0]
+    assert http_json("GET", f"http://127.0.0.1:{action_port}/ready") == {"status": "ready"}
+    assert http_json("GET", f"{production.desk_url}/ready") == {"status": "ready"}
+    for port in production.plan.rasa_replica_ports:
+        assert http_json("GET", f"http://127.0.0.1:{port}/webhooks/ready/") == {"status": "ready"}
+    with urllib.request.urlopen(f"http://127.0.0.1:{action_port}/metrics", timeout=10) as answer:
+        metrics = answer.read().decode("utf-8")
+    assert 'bot_action_calls_total{action="action_answer_faq",outcome="ok"}' in metrics
+    assert 'bot_replies_total{kind="text"}' in metrics
+    with urllib.request.urlopen(f"{production.desk_url}/metrics", timeout=10) as answer:
+        assert "desk_customer_events_total" in answer.read().decode("utf-8")
+    lines = production.log.read_text(encoding="utf-8", errors="replace").splitlines()
+    about_sender = [line for line in lines if line.startswith("{") and sender in line]
+    assert about_sender, "no JSON log line carries the conversation id"
+    assert all(json.loads(line)["conversation_id"] == sender for line in about_sender)
