@@ -141,9 +141,15 @@ class ActionFaqFollowup(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        from actions import two_needs  # it builds on this module's answers
+
         asked = tracker.get_slot("faq_followup")
         said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
         if asked == "asked_helpful" and said_yes:
+            if two_needs.pending(tracker):
+                # Not "пишите, если что": the customer's other question comes next.
+                dispatcher.utter_message(response="utter_two_needs_glad")
+                return [SlotSet("faq_followup", None), *await two_needs.take_up_next(dispatcher, tracker)]
             dispatcher.utter_message(response="utter_faq_glad")
             return [SlotSet("faq_followup", None)]
         if asked == "asked_helpful":
@@ -161,6 +167,9 @@ class ActionFaqFollowup(Action):
             return await hand_over(dispatcher, tracker, "request_human")
         if asked == "offered_choices":
             return offer_person(dispatcher, "utter_faq_no_answer")
+        if two_needs.pending(tracker):
+            dispatcher.utter_message(response="utter_two_needs_ok")
+            return [SlotSet("faq_followup", None), *await two_needs.take_up_next(dispatcher, tracker)]
         dispatcher.utter_message(response="utter_ok")
         return [SlotSet("faq_followup", None)]
 

@@ -21,6 +21,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import needs
 from bot.faq.shared import article_title
 from bot.handoff import case, client
 from bot.handoff.payload import FaqArticle
@@ -77,8 +78,9 @@ async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
         channel=tracker.get_latest_input_channel() or "rest",
         reason=reason,
         events=list(tracker.events),
-        slots=dict(tracker.current_slot_values()),
+        slots={k: v for k, v in tracker.current_slot_values().items() if k != needs.SLOT},
         faq_tried=faq_tried(tracker),
+        open_needs=[n.get("text") or "" for n in tracker.get_slot(needs.SLOT) or [] if isinstance(n, dict)],
     )
     try:
         answer = await client.create_handoff(payload)
