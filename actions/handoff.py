@@ -39,7 +39,7 @@ def reason_for(tracker: Tracker) -> str:
         return REASON_BY_INTENT[intent]
     if tracker.get_slot("faq_followup") == "offered_person_unhelpful":
         return "unhelpful_answer"
-    if intent == "affirm" and _last_bot_action(tracker) == "utter_complaint":
+    if intent in ("affirm", "request_human") and _last_bot_action(tracker) == "utter_complaint":
         return "complaint"
     return REQUEST_HUMAN
 

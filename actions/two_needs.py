@@ -24,11 +24,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from actions.faq import MAX_CHOICES, _button_payload, answer_with, offer_person
-from actions.handoff import REASON_BY_INTENT, hand_over
+from actions.handoff import REASON_BY_INTENT, _last_bot_action, hand_over
 from bot.faq.shared import shared_search
 from bot.handoff.vocabulary import REQUEST_HUMAN
 from bot.needs import PARSE_KEY, SLOT, OtherNeed
-from bot.needs.urgency import NEEDS
+from bot.needs.urgency import NEEDS, is_need
+
+# Answers to an offer of a person: not a new need.
+PERSON_ANSWERS = ("complaint", "request_human")
 
 
 def _needs(value: Any) -> list[OtherNeed]:
@@ -79,57 +82,89 @@ class ValidateSlotMappings(ValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         new = _needs(tracker.latest_message.get(PARSE_KEY))
+        intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if (
+            _last_bot_action(tracker) == "utter_complaint"
+            and is_need(intent)
+            and intent not in PERSON_ANSWERS
+        ):
+            # The offer of a person for a complaint went unanswered: the
+            # customer asked something else. Answer that, then offer again.
+            said = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+            complaint = said[-2] if len(said) >= 2 else ""
+            new = [OtherNeed(intent="complaint", text=complaint, confidence=1.0), *new]
+        # Rasa may ask again within the same turn (a form starting validates
+        # the slots just set): what is already remembered is not new.
+        remembered = pending(tracker)
+        new = [
+            n for n in new if (n["intent"], n["text"]) not in {(r["intent"], r["text"]) for r in remembered}
+        ]
         if not new:
             return {}
         first = str((tracker.latest_message.get("intent") or {}).get("name") or "faq")
         now = NEEDS.get(first, NEEDS["faq"]).now
         dispatcher.utter_message(response="utter_two_needs_first", now=now, about=await _about(new[0]))
-        return {SLOT: [*pending(tracker), *new]}
+        return {SLOT: [*remembered, *new]}
 
 
-async def take_up_next(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Starts on the next remembered need, if there is one; [] otherwise."""
+async def take_up_next(
+    dispatcher: CollectingDispatcher, tracker: Tracker, opening: str | None = None
+) -> list[EventType] | None:
+    """Starts on the next remembered need; None when none is waiting.
+
+    `opening` is said first ("Отлично!", "Хорошо.") when there is a need to
+    take up; the caller says its usual closing otherwise.
+    """
     queue = pending(tracker)
+    if not queue:
+        return None
+    if opening:
+        dispatcher.utter_message(response=opening)
+    need, rest = queue[0], queue[1:]
+    events: list[EventType] = [SlotSet(SLOT, rest or None)]
+    tracker.add_slots(events)
+    kind = NEEDS.get(need["intent"], NEEDS["faq"])
+    if kind.kind == "person":
+        dispatcher.utter_message(response="utter_two_needs_next", about=kind.about)
+        if kind.action:
+            dispatcher.utter_message(response=kind.action)
+        reason = REASON_BY_INTENT.get(need["intent"], REQUEST_HUMAN)
+        return [*events, *await hand_over(dispatcher, tracker, reason)]
+    if kind.kind == "form":
+        dispatcher.utter_message(response="utter_two_needs_next", about=kind.about)
+        return [*events, FollowupAction(kind.action)]
+    if kind.kind == "offer":
+        dispatcher.utter_message(response="utter_two_needs_next", about=kind.about)
+        return [*events, *offer_person(dispatcher, kind.action)]
     # A remembered question is answered from the knowledge base by the
-    # customer's own words; a second wording of the article just shown is skipped.
-    answered = tracker.get_slot("faq_article_id")
-    while queue:
-        need, queue = queue[0], queue[1:]
-        events: list[EventType] = [SlotSet(SLOT, queue or None)]
-        tracker.add_slots(events)
-        kind = NEEDS.get(need["intent"], NEEDS["faq"])
-        if kind.kind == "person":
-            dispatcher.utter_message(response="utter_two_needs_next", about=kind.about)
-            if kind.action:
-                dispatcher.utter_message(response=kind.action)
-            reason = REASON_BY_INTENT.get(need["intent"], REQUEST_HUMAN)
-            return [*events, *await hand_over(dispatcher, tracker, reason)]
-        if kind.kind == "form":
-            dispatcher.utter_message(response="utter_two_needs_next", about=kind.about)
-            return [*events, FollowupAction(kind.action)]
-        result = await _faq_result(need["text"])
-        if result.decision == "answer" and result.answer is not None:
-            if result.answer.id == answered:
-                continue  # the same article, in other words: already answered
-            dispatcher.utter_message(response="utter_two_needs_next", about="вашему второму вопросу")
-            return [*events, *await answer_with(dispatcher, tracker, result.answer)]
-        dispatcher.utter_message(response="utter_two_needs_next", about=f"вопросу «{need['text']}»")
-        if result.decision == "choices":
-            dispatcher.utter_message(
-                response="utter_faq_choices",
-                buttons=[
-                    {"title": c.title, "payload": _button_payload(c.id)}
-                    for c in result.candidates[:MAX_CHOICES]
-                ],
-            )
-            return [*events, SlotSet("faq_followup", "offered_choices")]
-        return [*events, *offer_person(dispatcher, "utter_faq_no_answer")]
-    return [SlotSet(SLOT, None)] if tracker.get_slot(SLOT) else []
+    # customer's own words.
+    result = await _faq_result(need["text"])
+    shown = tracker.get_slot("faq_article_id")
+    if result.decision == "answer" and result.answer is not None and result.answer.id != shown:
+        dispatcher.utter_message(response="utter_two_needs_next", about="вашему второму вопросу")
+        return [*events, *await answer_with(dispatcher, tracker, result.answer)]
+    dispatcher.utter_message(response="utter_two_needs_next", about=f"вопросу «{need['text']}»")
+    # Unsure, or only the article just shown: the next best as buttons.
+    choices = [c for c in result.candidates if c.id != shown][:MAX_CHOICES]
+    if choices and result.decision != "none":
+        dispatcher.utter_message(
+            response="utter_faq_choices",
+            buttons=[{"title": c.title, "payload": _button_payload(c.id)} for c in choices],
+        )
+        return [*events, SlotSet("faq_followup", "offered_choices")]
+    return [*events, *offer_person(dispatcher, "utter_faq_no_answer")]
+
+
+def take_up_after(tracker: Tracker) -> list[EventType]:
+    """For a flow's last action: action_take_up_need runs next if a need waits,
+    so the customer's yes or no to what it asks meets the rules that follow it."""
+    return [FollowupAction("action_take_up_need")] if pending(tracker) else []
 
 
 class ActionTakeUpNeed(Action):
-    """After a need answered by a plain response (password, refund, hours):
-    the next remembered need, or nothing."""
+    """After a flow, a need answered by a plain response (password, refund,
+    hours) or a declined offer of a person: the next remembered need. Nothing
+    waiting: silent after an answer, "Хорошо…" after a no."""
 
     def name(self) -> str:
         return "action_take_up_need"
@@ -137,4 +172,8 @@ class ActionTakeUpNeed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        return await take_up_next(dispatcher, tracker)
+        declined = (tracker.latest_message.get("intent") or {}).get("name") == "deny"
+        taken = await take_up_next(dispatcher, tracker, opening="utter_two_needs_ok" if declined else None)
+        if taken is None and declined:
+            dispatcher.utter_message(response="utter_ok")
+        return taken or []

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-# The parse-data key (and slot) names shared by the NLU and the actions.
+# The parse-data keys (and the slot) shared by the NLU and the actions: the
+# other needs, and the clause of the need handled first (the FAQ search reads
+# that clause, not the whole message, which would find the other topic too).
 PARSE_KEY = "other_needs"
+FIRST_KEY = "first_need"
 SLOT = "pending_needs"
 
 
 class OtherNeed(TypedDict):
-    """A need the customer named besides the one the bot handles first."""
+    """A need the customer named besides the one the bot handles first (and,
+    under FIRST_KEY, that first one)."""
 
     intent: str
     # The clause that names it, as the NLU read it (normalised): the FAQ
@@ -30,4 +34,4 @@ class OtherNeed(TypedDict):
     confidence: float
 
 
-__all__ = ["PARSE_KEY", "SLOT", "OtherNeed"]
+__all__ = ["FIRST_KEY", "PARSE_KEY", "SLOT", "OtherNeed"]

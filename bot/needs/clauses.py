@@ -1,7 +1,7 @@
 """Where one customer message holds several requests: the clause split.
 
 Russian customers join two requests with a few connectives ("и ещё", "а
-также", "и заодно", "кроме того", "плюс") or simply end one sentence and
+также", "и заодно", "кроме того", "плюс", "+") or simply end one sentence and
 start the next ("Карта пропала. Как сменить номер?"). Those are *strong*
 boundaries: a clause after them is very likely a request of its own. A bare
 ", а " or " и " also joins requests ("Потерял карту и хочу сменить номер"),
@@ -25,8 +25,8 @@ _STRONG_WORDS = (
     r"(?:,\s*|\s+)(?:и\s+)?(?:ещ[её]\s+(?:один\s+)?вопрос|второй\s+вопрос|и\s+второе)\b",
     r"(?:,\s*|\s+)(?:кроме\s+того|помимо\s+этого|плюс\s+к\s+этому|а\s+ещ[её]|и\s+ещ[её]|заодно|также|плюс)\b",
 )
-_SENTENCE_END = r"(?<=[?!.;])\s+|\?(?=\s*\w)"
-_WEAK = r",\s+а\s+|,\s+и\s+|\s+и\s+(?=(?:ещ[её]\s+)?(?:хочу|хотел[аи]?|нужно|надо|подскажите|скажите|как|где|когда|почему|можно|не\s+могу|не\s+получается)\b)"
+_SENTENCE_END = r"(?<=[?!.;])\s+|\?(?=\s*\w)|\s+\+\s+"
+_WEAK = r",\s+а\s+|,?\s+и\s+"
 
 _BOUNDARY = re.compile(
     "|".join(f"(?P<s{i}>{p})" for i, p in enumerate((*_STRONG_WORDS, _SENTENCE_END))) + f"|(?P<weak>{_WEAK})",
@@ -66,7 +66,7 @@ def split(text: str) -> list[Clause]:
         if len(_WORD.findall(cleaned)) < MIN_WORDS:
             if cleaned and clauses:
                 last = clauses[-1]
-                clauses[-1] = Clause(f"{last.text} {cleaned}".strip(), last.strong)
+                clauses[-1] = Clause(f"{last.text} {piece.strip()}".strip(), last.strong)
             continue
         clauses.append(Clause(cleaned, was_strong if clauses else True))
     if len(clauses) > MAX_CLAUSES:

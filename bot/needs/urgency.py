@@ -16,10 +16,11 @@ from typing import Literal
 from bot.needs import OtherNeed
 
 # How a remembered need is taken up. form: its Rasa form starts; person: a
-# person settles it (after the response that explains, if any); answer: the
+# person settles it (after the response that explains, if any); offer: the
+# response offers a person, the customer decides; answer: the
 # knowledge base answers the clause's own text (every answered topic has its
 # article, and the article names what the customer asked about).
-Kind = Literal["form", "person", "answer"]
+Kind = Literal["form", "person", "offer", "answer"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class NeedKind:
     now: str
     about: str
     kind: Kind
-    # The form, or the response said before a person takes over.
+    # The form; the response said before a person takes over, or that offers one.
     action: str = ""
 
 
@@ -51,7 +52,7 @@ NEEDS: dict[str, NeedKind] = {
     ),
     "account_locked": NeedKind(3, "разберёмся с блокировкой профиля", "блокировке профиля", "answer"),
     "request_human": NeedKind(4, "позову специалиста", "разговору со специалистом", "person"),
-    "complaint": NeedKind(5, "разберёмся с жалобой", "вашей жалобе", "answer"),
+    "complaint": NeedKind(5, "разберёмся с жалобой", "вашей жалобе", "offer", "utter_complaint"),
     "reset_password": NeedKind(6, "восстановим пароль", "восстановлению пароля", "answer"),
     "report_problem": NeedKind(
         7, "зарегистрируем проблему", "описанию проблемы", "form", "report_problem_form"
@@ -60,7 +61,7 @@ NEEDS: dict[str, NeedKind] = {
         8, "проверим обращение", "статусу обращения", "form", "ticket_status_form"
     ),
     "request_refund": NeedKind(9, "расскажу про возврат", "возврату", "answer"),
-    "faq": NeedKind(10, "отвечу на первый вопрос", "вашему второму вопросу", "answer"),
+    "faq": NeedKind(10, "отвечу на вопрос", "вашему второму вопросу", "answer"),
     "working_hours": NeedKind(11, "расскажу о часах работы", "часам работы", "answer"),
 }
 
@@ -89,6 +90,11 @@ class ReadClause:
 class Arrangement:
     first: ReadClause
     others: list[OtherNeed]
+
+    def first_need(self) -> OtherNeed:
+        return OtherNeed(
+            intent=self.first.intent, text=self.first.text, confidence=round(self.first.confidence, 4)
+        )
 
 
 def arrange(clauses: list[ReadClause], *, strong_min: float, weak_min: float) -> Arrangement | None:

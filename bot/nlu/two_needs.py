@@ -8,7 +8,8 @@ a whole message: no second model, nothing extra to train. `TwoNeedsCollector`
 runs after the fallbacks: it takes the clause messages out of the list again,
 and when two or more of them name different requests (`bot.needs.urgency`) it
 makes the most urgent one the message's intent and records the others in the
-parse data (`other_needs`, a list of `bot.needs.OtherNeed`).
+parse data (`other_needs`, a list of `bot.needs.OtherNeed`; `first_need`,
+the clause of the need handled first).
 
 A message that does not split costs nothing extra; one that does costs one
 pipeline pass per clause, in the same batch. Runs inside .venv/rasa.
@@ -26,7 +27,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.needs import PARSE_KEY, clauses, urgency
+from bot.needs import FIRST_KEY, PARSE_KEY, clauses, urgency
 
 # Set on a clause message: the id of the message it was cut from, and whether
 # its boundaries are strong ones.
@@ -81,7 +82,7 @@ class TwoNeedsCollector(GraphComponent):  # type: ignore[misc]
     def get_default_config() -> dict[str, Any]:
         # A clause's confidence (after the fallbacks) needed to count as a
         # need: after "и ещё", "а также", a full stop; after a bare "и", ", а ".
-        return {"strong_min": 0.3, "weak_min": 0.45}
+        return {"strong_min": 0.3, "weak_min": 0.4}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._strong_min = float(config["strong_min"])
@@ -130,4 +131,5 @@ class TwoNeedsCollector(GraphComponent):  # type: ignore[misc]
                 message.set(INTENT, chosen, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
             message.set(PARSE_KEY, list(arranged.others), add_to_output=True)
+            message.set(FIRST_KEY, arranged.first_need(), add_to_output=True)
         return kept

@@ -53,7 +53,6 @@ def test_requests_joined_by_connectives_or_sentences_are_split(
     [
         "Здравствуйте, у меня украли карту",
         "Не могу войти, пароль не подходит",
-        "карта заблокирована и не работает",
         "Здравствуйте. Потерял карту",
         "где мой заказ",
         "",
@@ -61,6 +60,18 @@ def test_requests_joined_by_connectives_or_sentences_are_split(
 )
 def test_one_request_stays_one_clause(message: str) -> None:
     assert len(clauses.split(message)) == 1
+
+
+def test_a_bare_and_is_only_a_weak_boundary() -> None:
+    # Usually one request in two halves: the NLU asks more of such clauses.
+    assert texts("карта заблокирована и не работает") == [
+        ("карта заблокирована", True),
+        ("не работает", False),
+    ]
+    assert texts("заблокируйте карту + как сменить пароль") == [
+        ("заблокируйте карту", True),
+        ("как сменить пароль", True),
+    ]
 
 
 def test_a_greeting_is_no_clause_of_its_own() -> None:
