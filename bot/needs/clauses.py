@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 MIN_WORDS = 2
+MIN_WORDS_AFTER_WEAK = 3
 MAX_CLAUSES = 4
 
 # Connectives that start another request; the longest alternatives first so
@@ -26,7 +27,7 @@ _STRONG_WORDS = (
     r"(?:,\s*|\s+)(?:кроме\s+того|помимо\s+этого|плюс\s+к\s+этому|а\s+ещ[её]|и\s+ещ[её]|заодно|также|плюс)\b",
 )
 _SENTENCE_END = r"(?<=[?!.;])\s+|\?(?=\s*\w)|\s+\+\s+"
-_WEAK = r",\s+а\s+|,?\s+и\s+"
+_WEAK = r",\s+а\s+(?!то\b)|,?\s+и\s+"
 
 _BOUNDARY = re.compile(
     "|".join(f"(?P<s{i}>{p})" for i, p in enumerate((*_STRONG_WORDS, _SENTENCE_END))) + f"|(?P<weak>{_WEAK})",
@@ -48,27 +49,46 @@ def _clean(text: str) -> str:
     return _LEAD.sub("", text).strip(" ,;:—–-")
 
 
+def _pieces(text: str, weak_too: bool) -> list[tuple[int, int, bool]]:
+    """(start, end, strong boundary before it) of each piece between boundaries."""
+    pieces: list[tuple[int, int, bool]] = []
+    start, strong = 0, True
+    for match in _BOUNDARY.finditer(text):
+        if match.lastgroup == "weak" and not weak_too:
+            continue
+        pieces.append((start, match.start(), strong))
+        start, strong = match.end(), match.lastgroup != "weak"
+    pieces.append((start, len(text), strong))
+    return pieces
+
+
+def _split(text: str, weak_too: bool) -> list[Clause]:
+    clauses: list[Clause] = []
+    spans: list[int] = []  # where each clause starts in the text
+    for start, end, strong in _pieces(text, weak_too):
+        cleaned = _clean(text[start:end])
+        words = len(_WORD.findall(cleaned))
+        if words < (MIN_WORDS if strong else MIN_WORDS_AFTER_WEAK):
+            if cleaned and clauses:
+                # Glued back to the clause before, connective and all.
+                clauses[-1] = Clause(_clean(text[spans[-1] : end]), clauses[-1].strong)
+            continue
+        clauses.append(Clause(cleaned, strong if clauses else True))
+        spans.append(start)
+    return clauses
+
+
 def split(text: str) -> list[Clause]:
     """The message's clauses, in order; one clause when nothing splits it.
 
     A piece with fewer than two words (a greeting's "Здравствуйте.", a lone
-    "Спасибо!") is glued back to its neighbour rather than counted as a clause.
+    "Спасибо!"), or fewer than three after a bare "и" ("а то я бы и не
+    узнала"), is glued back to the clause before rather than counted. A long
+    message with many boundaries is split at its strong ones only.
     """
-    pieces: list[tuple[str, bool]] = []
-    start, strong = 0, True
-    for match in _BOUNDARY.finditer(text):
-        pieces.append((text[start : match.start()], strong))
-        start, strong = match.end(), match.lastgroup != "weak"
-    pieces.append((text[start:], strong))
-    clauses: list[Clause] = []
-    for piece, was_strong in pieces:
-        cleaned = _clean(piece)
-        if len(_WORD.findall(cleaned)) < MIN_WORDS:
-            if cleaned and clauses:
-                last = clauses[-1]
-                clauses[-1] = Clause(f"{last.text} {piece.strip()}".strip(), last.strong)
-            continue
-        clauses.append(Clause(cleaned, was_strong if clauses else True))
+    clauses = _split(text, weak_too=True)
     if len(clauses) > MAX_CLAUSES:
+        clauses = _split(text, weak_too=False)
+    if len(clauses) > MAX_CLAUSES or not clauses:
         return [Clause(text.strip(), True)]
-    return clauses or [Clause(text.strip(), True)]
+    return clauses

@@ -66,6 +66,9 @@ NEEDS: dict[str, NeedKind] = {
 }
 
 
+CANCEL_AS_REQUEST_WORDS = 3
+
+
 def is_need(intent: str) -> bool:
     """A request the bot acts on (not a greeting, a yes, a thank-you, out of scope)."""
     return intent in NEEDS
@@ -108,6 +111,11 @@ def arrange(clauses: list[ReadClause], *, strong_min: float, weak_min: float) ->
     """
     needs: list[ReadClause] = []
     for clause in clauses:
+        if clause.intent == "cancel" and len(clause.text.split()) >= CANCEL_AS_REQUEST_WORDS:
+            # "хочу отменить заказ" beside another request: cancelling an
+            # order or a package is a question for the knowledge base, not
+            # "stop what we are doing" (which is one or two words).
+            clause = ReadClause(clause.text, "faq", clause.confidence, clause.strong)
         floor = strong_min if clause.strong else weak_min
         if not is_need(clause.intent) or clause.confidence < floor:
             continue
@@ -121,3 +129,11 @@ def arrange(clauses: list[ReadClause], *, strong_min: float, weak_min: float) ->
         ordered[0],
         [OtherNeed(intent=c.intent, text=c.text, confidence=round(c.confidence, 4)) for c in ordered[1:]],
     )
+
+
+def rescue(clauses: list[ReadClause], *, minimum: float) -> ReadClause | None:
+    """The one clear request in a message the whole of which read as out of
+    scope: a second, unclear topic can drown the first ("заблокируйте карту!!
+    и скажите, сколько ждать новую, у меня командировка")."""
+    found = [c for c in clauses if is_need(c.intent) and c.confidence >= minimum]
+    return min(found, key=lambda c: rank(c.intent)) if found else None

@@ -33,6 +33,15 @@ from bot.needs import FIRST_KEY, PARSE_KEY, clauses, urgency
 # its boundaries are strong ones.
 CLAUSE_OF = "two_needs_clause_of"
 STRONG = "two_needs_strong"
+# Whole-message readings a single clear clause may replace.
+UNREAD = ("out_of_scope", "nlu_fallback")
+
+
+def _set_intent(message: Message, name: str, confidence: float) -> None:
+    chosen = {"name": name, "confidence": confidence}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -82,11 +91,14 @@ class TwoNeedsCollector(GraphComponent):  # type: ignore[misc]
     def get_default_config() -> dict[str, Any]:
         # A clause's confidence (after the fallbacks) needed to count as a
         # need: after "и ещё", "а также", a full stop; after a bare "и", ", а ".
-        return {"strong_min": 0.3, "weak_min": 0.4}
+        # rescue_min: a clause's confidence to stand for a message that as a
+        # whole read as out of scope or unclear.
+        return {"strong_min": 0.3, "weak_min": 0.4, "rescue_min": 0.5}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._strong_min = float(config["strong_min"])
         self._weak_min = float(config["weak_min"])
+        self._rescue_min = float(config["rescue_min"])
 
     @classmethod
     def create(
@@ -97,6 +109,14 @@ class TwoNeedsCollector(GraphComponent):  # type: ignore[misc]
         execution_context: ExecutionContext,
     ) -> TwoNeedsCollector:
         return cls(config)
+
+    def _rescue(self, message: Message, read: list[urgency.ReadClause]) -> None:
+        """A message read as out of scope as a whole takes its one clear request."""
+        if (message.get(INTENT) or {}).get("name") not in UNREAD:
+            return
+        found = urgency.rescue(read, minimum=self._rescue_min)
+        if found is not None:
+            _set_intent(message, found.intent, found.confidence)
 
     def process(self, messages: list[Message]) -> list[Message]:
         kept = [m for m in messages if m.get(CLAUSE_OF) is None]
@@ -122,14 +142,12 @@ class TwoNeedsCollector(GraphComponent):  # type: ignore[misc]
                 continue
             arranged = urgency.arrange(read, strong_min=self._strong_min, weak_min=self._weak_min)
             if arranged is None:
+                self._rescue(message, read)
                 continue
             first = arranged.first
             current = message.get(INTENT) or {}
             if current.get("name") != first.intent:
-                chosen = {"name": first.intent, "confidence": first.confidence}
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != first.intent]
-                message.set(INTENT, chosen, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+                _set_intent(message, first.intent, first.confidence)
             message.set(PARSE_KEY, list(arranged.others), add_to_output=True)
             message.set(FIRST_KEY, arranged.first_need(), add_to_output=True)
         return kept

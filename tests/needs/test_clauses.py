@@ -64,9 +64,13 @@ def test_one_request_stays_one_clause(message: str) -> None:
 
 def test_a_bare_and_is_only_a_weak_boundary() -> None:
     # Usually one request in two halves: the NLU asks more of such clauses.
-    assert texts("карта заблокирована и не работает") == [
+    assert texts("карта заблокирована и не работает оплата") == [
         ("карта заблокирована", True),
-        ("не работает", False),
+        ("не работает оплата", False),
+    ]
+    # Fewer than three words after it: glued back, "и" included.
+    assert texts("хочу смс о покупках, а то я бы и не узнала") == [
+        ("хочу смс о покупках, а то я бы и не узнала", True)
     ]
     assert texts("заблокируйте карту + как сменить пароль") == [
         ("заблокируйте карту", True),
@@ -83,6 +87,17 @@ def test_a_greeting_is_no_clause_of_its_own() -> None:
 
 def read(text: str, intent: str, confidence: float, strong: bool = True) -> urgency.ReadClause:
     return urgency.ReadClause(text=text, intent=intent, confidence=confidence, strong=strong)
+
+
+def test_a_long_message_is_split_at_its_strong_boundaries_only() -> None:
+    story = (
+        "купил телевизор месяц назад и он сломался прямо сразу и пульт тоже не работает "
+        "и коробку выбросили уже давно и чек потерял где-то дома, куда его нести"
+    )
+    assert [c.text for c in clauses.split(f"{story}? А также как подключить пакет услуг")] == [
+        story,
+        "как подключить пакет услуг",
+    ]
 
 
 def test_the_more_urgent_need_comes_first_whatever_the_order_of_words() -> None:
@@ -124,3 +139,26 @@ def test_one_need_small_talk_or_an_unsure_clause_is_no_second_need() -> None:
         [read("как сменить номер", "faq", 0.5), read("сколько стоит пакет", "faq", 0.5)], **kw
     )
     assert two is not None and two.first.text == "как сменить номер"
+
+
+def test_cancelling_an_order_beside_another_request_is_a_question() -> None:
+    kw = {"strong_min": 0.3, "weak_min": 0.45}
+    arranged = urgency.arrange(
+        [read("хочу отменить заказ", "cancel", 0.5), read("как оплатить наличными", "faq", 0.5)], **kw
+    )
+    assert arranged is not None and arranged.first.intent == "faq"
+    assert arranged.first.text == "хочу отменить заказ"
+    assert (
+        urgency.arrange([read("отмена", "cancel", 0.9), read("как оплатить наличными", "faq", 0.5)], **kw)
+        is None
+    )
+
+
+def test_one_clear_request_stands_for_a_message_read_as_out_of_scope() -> None:
+    read_ = [
+        read("заблокируйте карту, украли", "block_card", 0.6),
+        read("у меня командировка", "out_of_scope", 0.4),
+    ]
+    found = urgency.rescue(read_, minimum=0.5)
+    assert found is not None and found.intent == "block_card"
+    assert urgency.rescue([read("заблокируйте карту", "block_card", 0.4)], minimum=0.5) is None
