@@ -100,14 +100,25 @@ class Arrangement:
         )
 
 
-def arrange(clauses: list[ReadClause], *, strong_min: float, weak_min: float) -> Arrangement | None:
+def arrange(
+    clauses: list[ReadClause],
+    *,
+    strong_min: float,
+    weak_min: float,
+    whole: str = "",
+    person_min: float = 0.5,
+) -> Arrangement | None:
     """The most urgent need first, the others after it; None for one need.
 
     A clause counts as a need when the model names a request intent with
     enough confidence: `strong_min` after "и ещё", "а также", a full stop;
     the stricter `weak_min` after a bare "и" or ", а ". The same intent twice
     is one need, except open questions: two questions for the knowledge base
-    are two needs.
+    are two needs. A clause that would bring a person (fraud, a dispute, a
+    request for one) needs `person_min` unless the whole message (`whole`,
+    its intent) reads the same: a handoff on a half-read clause ("стою у
+    банкомата, не даёт снять" as a disputed payment) costs more than a
+    question answered.
     """
     needs: list[ReadClause] = []
     for clause in clauses:
@@ -117,6 +128,8 @@ def arrange(clauses: list[ReadClause], *, strong_min: float, weak_min: float) ->
             # "stop what we are doing" (which is one or two words).
             clause = ReadClause(clause.text, "faq", clause.confidence, clause.strong)
         floor = strong_min if clause.strong else weak_min
+        if clause.intent in NEEDS and NEEDS[clause.intent].kind == "person" and clause.intent != whole:
+            floor = max(floor, person_min)
         if not is_need(clause.intent) or clause.confidence < floor:
             continue
         if clause.intent != "faq" and any(n.intent == clause.intent for n in needs):

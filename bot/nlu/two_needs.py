@@ -93,12 +93,15 @@ class TwoNeedsCollector(GraphComponent):  # type: ignore[misc]
         # need: after "и ещё", "а также", a full stop; after a bare "и", ", а ".
         # rescue_min: a clause's confidence to stand for a message that as a
         # whole read as out of scope or unclear.
-        return {"strong_min": 0.3, "weak_min": 0.4, "rescue_min": 0.5}
+        # person_min: for a clause that would bring a person, unless the
+        # whole message reads the same.
+        return {"strong_min": 0.3, "weak_min": 0.4, "rescue_min": 0.5, "person_min": 0.5}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._strong_min = float(config["strong_min"])
         self._weak_min = float(config["weak_min"])
         self._rescue_min = float(config["rescue_min"])
+        self._person_min = float(config.get("person_min", 0.5))
 
     @classmethod
     def create(
@@ -140,7 +143,13 @@ class TwoNeedsCollector(GraphComponent):  # type: ignore[misc]
             read = by_parent.get(id(message))
             if not read:
                 continue
-            arranged = urgency.arrange(read, strong_min=self._strong_min, weak_min=self._weak_min)
+            arranged = urgency.arrange(
+                read,
+                strong_min=self._strong_min,
+                weak_min=self._weak_min,
+                whole=str((message.get(INTENT) or {}).get("name") or ""),
+                person_min=self._person_min,
+            )
             if arranged is None:
                 self._rescue(message, read)
                 continue

@@ -162,3 +162,14 @@ def test_one_clear_request_stands_for_a_message_read_as_out_of_scope() -> None:
     found = urgency.rescue(read_, minimum=0.5)
     assert found is not None and found.intent == "block_card"
     assert urgency.rescue([read("заблокируйте карту", "block_card", 0.4)], minimum=0.5) is None
+
+
+def test_a_half_read_clause_brings_no_person_unless_the_whole_message_agrees() -> None:
+    kw = {"strong_min": 0.3, "weak_min": 0.45}
+    clauses_ = [
+        read("стою у банкомата, не даёт снять", "dispute_transaction", 0.3),
+        read("какой лимит", "faq", 0.9),
+    ]
+    assert urgency.arrange(clauses_, whole="faq", **kw) is None
+    arranged = urgency.arrange(clauses_, whole="dispute_transaction", **kw)
+    assert arranged is not None and arranged.first.intent == "dispute_transaction"
