@@ -3,7 +3,9 @@
 The order is the harm of waiting: money leaving an account (fraud, a lost or
 stolen card, an operation the customer did not make) before a locked profile
 or a forgotten password, those before a problem report or a ticket's status,
-and any of them before a general question. A need the bot cannot settle
+and any of them before a general question. A complaint comes after the
+concrete requests of the same message ("что с заявкой? мне обещали
+перезвонить и тишина"): the request is settled first, then a person offered. A need the bot cannot settle
 itself goes to a person; when that happens the case names the other needs
 too (`actions/two_needs.py`).
 """
@@ -52,15 +54,15 @@ NEEDS: dict[str, NeedKind] = {
     ),
     "account_locked": NeedKind(3, "разберёмся с блокировкой профиля", "блокировке профиля", "answer"),
     "request_human": NeedKind(4, "позову специалиста", "разговору со специалистом", "person"),
-    "complaint": NeedKind(5, "разберёмся с жалобой", "вашей жалобе", "offer", "utter_complaint"),
-    "reset_password": NeedKind(6, "восстановим пароль", "восстановлению пароля", "answer"),
+    "complaint": NeedKind(9, "разберёмся с жалобой", "вашей жалобе", "offer", "utter_complaint"),
+    "reset_password": NeedKind(5, "восстановим пароль", "восстановлению пароля", "answer"),
     "report_problem": NeedKind(
-        7, "зарегистрируем проблему", "описанию проблемы", "form", "report_problem_form"
+        6, "зарегистрируем проблему", "описанию проблемы", "form", "report_problem_form"
     ),
     "check_ticket_status": NeedKind(
-        8, "проверим обращение", "статусу обращения", "form", "ticket_status_form"
+        7, "проверим обращение", "статусу обращения", "form", "ticket_status_form"
     ),
-    "request_refund": NeedKind(9, "расскажу про возврат", "возврату", "answer"),
+    "request_refund": NeedKind(8, "расскажу про возврат", "возврату", "answer"),
     "faq": NeedKind(10, "отвечу на вопрос", "вашему второму вопросу", "answer"),
     "working_hours": NeedKind(11, "расскажу о часах работы", "часам работы", "answer"),
 }
