@@ -20,7 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import hand_over
-from bot import config
+from bot import config, needs
 from bot.faq import Article, gaps, render
 from bot.faq.shared import shared_search
 from bot.nlu import message_vector
@@ -93,6 +93,10 @@ class ActionAnswerFaq(Action):
         vector = message_vector.unpack(
             tracker.latest_message.get(message_vector.PARSE_KEY), search.encoder.name, search.encoder.dim
         )
+        first = tracker.latest_message.get(needs.FIRST_KEY)
+        if isinstance(first, dict) and first.get("text"):
+            # Two questions in one message: this answer is for the first one only.
+            text, vector = str(first["text"]), None
         result = await loop.run_in_executor(None, functools.partial(search.search, text, vector=vector))
         if result.decision == "answer" and result.answer is not None:
             return await answer_with(dispatcher, tracker, result.answer)
@@ -141,9 +145,15 @@ class ActionFaqFollowup(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        from actions import two_needs  # it builds on this module's answers
+
         asked = tracker.get_slot("faq_followup")
         said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
         if asked == "asked_helpful" and said_yes:
+            # Not "пишите, если что" while the customer's other question waits.
+            taken = await two_needs.take_up_next(dispatcher, tracker, opening="utter_two_needs_glad")
+            if taken is not None:
+                return [SlotSet("faq_followup", None), *taken]
             dispatcher.utter_message(response="utter_faq_glad")
             return [SlotSet("faq_followup", None)]
         if asked == "asked_helpful":
@@ -161,7 +171,11 @@ class ActionFaqFollowup(Action):
             return await hand_over(dispatcher, tracker, "request_human")
         if asked == "offered_choices":
             return offer_person(dispatcher, "utter_faq_no_answer")
-        dispatcher.utter_message(response="utter_ok")
+        taken = await two_needs.take_up_next(dispatcher, tracker, opening="utter_two_needs_ok")
+        if taken is not None:
+            return [SlotSet("faq_followup", None), *taken]
+        # Nothing was asked (after a remembered need came to nothing): a bare yes or no.
+        dispatcher.utter_message(response="utter_anything_else" if said_yes and not asked else "utter_ok")
         return [SlotSet("faq_followup", None)]
 
 

@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.two_needs import take_up_after
 from bot.handoff import client
 from bot.handoff.vocabulary import KIND_BLOCK_CARD, KIND_PROBLEM, TICKET_KINDS, TICKET_STATUSES
 
@@ -39,7 +40,7 @@ class ActionBlockCard(Action):
             dispatcher.utter_message(response="utter_block_card_how", last4=last4)
         else:
             dispatcher.utter_message(response="utter_block_card_registered", last4=last4, ticket=ticket)
-        return _clear_flow_slots()
+        return [*_clear_flow_slots(), *take_up_after(tracker)]
 
 
 class ActionCheckTicketStatus(Action):
@@ -55,7 +56,7 @@ class ActionCheckTicketStatus(Action):
         except client.DeskUnavailable as error:
             logger.error("ticket status unavailable: %s", error)
             dispatcher.utter_message(response="utter_ticket_status_unavailable", ticket=number)
-            return _clear_flow_slots()
+            return [*_clear_flow_slots(), *take_up_after(tracker)]
         if found is None:
             dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
         else:
@@ -66,7 +67,7 @@ class ActionCheckTicketStatus(Action):
                 status=TICKET_STATUSES.get(found["status"], found["status"]),
                 created=_date(found.get("created_at")),
             )
-        return _clear_flow_slots()
+        return [*_clear_flow_slots(), *take_up_after(tracker)]
 
 
 class ActionRegisterProblem(Action):
@@ -84,7 +85,7 @@ class ActionRegisterProblem(Action):
             dispatcher.utter_message(response="utter_problem_unavailable")
         else:
             dispatcher.utter_message(response="utter_problem_registered", ticket=ticket)
-        return _clear_flow_slots()
+        return [*_clear_flow_slots(), *take_up_after(tracker)]
 
 
 class ActionCancelFlow(Action):

@@ -22,6 +22,7 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, Even
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.privacy import say_privacy_notice
+from bot import needs
 from bot.faq.shared import article_title
 from bot.handoff import case, client
 from bot.handoff.payload import FaqArticle
@@ -39,7 +40,7 @@ def reason_for(tracker: Tracker) -> str:
         return REASON_BY_INTENT[intent]
     if tracker.get_slot("faq_followup") == "offered_person_unhelpful":
         return "unhelpful_answer"
-    if intent == "affirm" and _last_bot_action(tracker) == "utter_complaint":
+    if intent in ("affirm", "request_human") and _last_bot_action(tracker) == "utter_complaint":
         return "complaint"
     return REQUEST_HUMAN
 
@@ -78,8 +79,9 @@ async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
         channel=tracker.get_latest_input_channel() or "rest",
         reason=reason,
         events=list(tracker.events),
-        slots=dict(tracker.current_slot_values()),
+        slots={k: v for k, v in tracker.current_slot_values().items() if k != needs.SLOT},
         faq_tried=faq_tried(tracker),
+        open_needs=[n.get("text") or "" for n in tracker.get_slot(needs.SLOT) or [] if isinstance(n, dict)],
     )
     try:
         answer = await client.create_handoff(payload)

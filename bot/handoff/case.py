@@ -225,6 +225,7 @@ def build_handoff(
     events: list[dict[str, Any]],
     slots: dict[str, Any],
     faq_tried: list[FaqArticle],
+    open_needs: list[str] | None = None,
 ) -> HandoffPayload:
     """The payload the desk stores and shows: see the desk's OpenAPI document."""
     turns = transcript(events)
@@ -242,6 +243,10 @@ def build_handoff(
         steps.insert(0, f"Статья «{faq_tried[-1]['title']}» не помогла — уточните, чего не хватило")
     if reason == "repeated_fallback":
         steps.insert(0, "Бот не понял вопрос — перечитайте переписку и уточните запрос")
+    # Two needs in one message: the bot had not reached the other ones yet.
+    others = [_quote(redact.mask_secrets(n)) for n in open_needs or [] if n.strip()]
+    if others:
+        steps.append("Клиент спрашивал ещё: " + "; ".join(f"«{n}»" for n in others) + " — ответьте и на это")
     last_time = max((float(e.get("timestamp") or 0) for e in events), default=0.0)
     return {
         "conversation_id": conversation_id,
@@ -254,7 +259,8 @@ def build_handoff(
         "transcript_until": last_time,
         "case": {
             "category": topic.category,
-            "summary": summary(reason, topic, turns, masked_slots, faq_tried),
+            "summary": summary(reason, topic, turns, masked_slots, faq_tried)
+            + ("".join(f" Ещё вопрос клиента: «{n}»." for n in others)),
             "contacts": contacts(turns),
             "priority": PRIORITY_NAMES[topic.priority],
         },

@@ -87,3 +87,18 @@ def test_contacts_and_secrets_are_found_in_free_text() -> None:
     assert phone_numbers("звоните 8 (916) 123-45-67") == ["+79161234567"]
     assert emails("почта: Petrov.I@yandex.ru.") == ["Petrov.I@yandex.ru"]
     assert mask_secrets("пароль: Qwerty123, пин 1234") == "пароль: •••, пин •••"
+
+
+def test_needs_the_bot_had_not_reached_are_in_the_case() -> None:
+    payload = case.build_handoff(
+        conversation_id="web:2",
+        channel="socketio",
+        reason="report_fraud",
+        events=[user("звонили мошенники, и ещё как сменить номер 2200 1234 5678 9012", "report_fraud", 1.0)],
+        slots={},
+        faq_tried=[],
+        open_needs=["как сменить номер 2200 1234 5678 9012"],
+    )
+    assert "Ещё вопрос клиента: «как сменить номер •••• 9012»." in payload["case"]["summary"]
+    assert payload["suggested_next_steps"][-1].startswith("Клиент спрашивал ещё: «как сменить номер")
+    assert "2200" not in str(payload)

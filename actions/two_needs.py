@@ -1,0 +1,179 @@
+"""Two needs in one message: remember the others, say so, come back to them.
+
+The NLU (`bot.nlu.two_needs`) already made the most urgent need the message's
+intent, so the usual rules handle it. Here the other needs are remembered in
+the `pending_needs` slot, with one line saying what happens first ("Сначала
+заблокируем карту, потом вернёмся к вопросу «…»"), and `take_up_next` brings
+the next one back when a need is done: a flow finished, a FAQ answer
+accepted, an offer of a person declined. A remembered question for the
+knowledge base is answered at once; a flow starts its form; a need for a
+person goes to the person, whose case names the needs still open.
+
+Which need is more urgent and how each is taken up: `bot.needs.urgency`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+
+from actions.faq import MAX_CHOICES, _button_payload, answer_with, offer_person
+from actions.handoff import REASON_BY_INTENT, _last_bot_action, hand_over
+from bot.faq.shared import shared_search
+from bot.handoff.vocabulary import REQUEST_HUMAN
+from bot.needs import PARSE_KEY, SLOT, OtherNeed
+from bot.needs.urgency import NEEDS, is_need
+
+# Answers to an offer of a person: not a new need.
+PERSON_ANSWERS = ("complaint", "request_human")
+
+
+def _needs(value: Any) -> list[OtherNeed]:
+    """Well-formed needs from the parse data or the slot (anything else dropped)."""
+    found: list[OtherNeed] = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, dict) and item.get("intent") and item.get("text") is not None:
+            found.append(
+                OtherNeed(
+                    intent=str(item["intent"]),
+                    text=str(item["text"]),
+                    confidence=float(item.get("confidence") or 0.0),
+                )
+            )
+    return found
+
+
+def pending(tracker: Tracker) -> list[OtherNeed]:
+    return _needs(tracker.get_slot(SLOT))
+
+
+def open_needs(tracker: Tracker) -> list[str]:
+    """The remembered needs as the customer put them, for a person's case."""
+    return [need["text"] for need in pending(tracker)]
+
+
+async def _faq_result(text: str) -> Any:
+    loop = asyncio.get_running_loop()
+    search = await loop.run_in_executor(None, shared_search)
+    return await loop.run_in_executor(None, functools.partial(search.search, text))
+
+
+async def _about(need: OtherNeed) -> str:
+    """The need in the dative, after "вернёмся к": a FAQ need by its article's title."""
+    kind = NEEDS.get(need["intent"], NEEDS["faq"])
+    if kind.kind == "answer":
+        result = await _faq_result(need["text"])
+        if result.decision == "answer" and result.answer is not None:
+            return f"вопросу «{result.answer.title}»"
+    return kind.about
+
+
+class ValidateSlotMappings(ValidationAction):
+    """Runs with every customer message (Rasa's slot extraction): remembers the
+    other needs the NLU found and says, in one line, which comes first."""
+
+    async def extract_pending_needs(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        new = _needs(tracker.latest_message.get(PARSE_KEY))
+        intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if (
+            _last_bot_action(tracker) == "utter_complaint"
+            and is_need(intent)
+            and intent not in PERSON_ANSWERS
+        ):
+            # The offer of a person for a complaint went unanswered: the
+            # customer asked something else. Answer that, then offer again.
+            said = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+            complaint = said[-2] if len(said) >= 2 else ""
+            new = [OtherNeed(intent="complaint", text=complaint, confidence=1.0), *new]
+        # Rasa may ask again within the same turn (a form starting validates
+        # the slots just set): what is already remembered is not new.
+        remembered = pending(tracker)
+        new = [
+            n for n in new if (n["intent"], n["text"]) not in {(r["intent"], r["text"]) for r in remembered}
+        ]
+        if not new:
+            return {}
+        first = str((tracker.latest_message.get("intent") or {}).get("name") or "faq")
+        now = NEEDS.get(first, NEEDS["faq"]).now
+        dispatcher.utter_message(response="utter_two_needs_first", now=now, about=await _about(new[0]))
+        return {SLOT: [*remembered, *new]}
+
+
+async def take_up_next(
+    dispatcher: CollectingDispatcher, tracker: Tracker, opening: str | None = None
+) -> list[EventType] | None:
+    """Starts on the next remembered need; None when none is waiting.
+
+    `opening` is said first ("Отлично!", "Хорошо.") when there is a need to
+    take up; the caller says its usual closing otherwise.
+    """
+    queue = pending(tracker)
+    if not queue:
+        return None
+    if opening:
+        dispatcher.utter_message(response=opening)
+    need, rest = queue[0], queue[1:]
+    events: list[EventType] = [SlotSet(SLOT, rest or None)]
+    tracker.add_slots(events)
+    kind = NEEDS.get(need["intent"], NEEDS["faq"])
+    if kind.kind == "person":
+        dispatcher.utter_message(response="utter_two_needs_next", about=kind.about)
+        if kind.action:
+            dispatcher.utter_message(response=kind.action)
+        reason = REASON_BY_INTENT.get(need["intent"], REQUEST_HUMAN)
+        return [*events, *await hand_over(dispatcher, tracker, reason)]
+    if kind.kind == "form":
+        dispatcher.utter_message(response="utter_two_needs_next", about=kind.about)
+        return [*events, FollowupAction(kind.action)]
+    if kind.kind == "offer":
+        dispatcher.utter_message(response="utter_two_needs_next", about=kind.about)
+        return [*events, *offer_person(dispatcher, kind.action)]
+    # A remembered question is answered from the knowledge base by the
+    # customer's own words.
+    result = await _faq_result(need["text"])
+    shown = tracker.get_slot("faq_article_id")
+    if result.decision == "answer" and result.answer is not None and result.answer.id != shown:
+        dispatcher.utter_message(response="utter_two_needs_next", about="вашему второму вопросу")
+        return [*events, *await answer_with(dispatcher, tracker, result.answer)]
+    dispatcher.utter_message(response="utter_two_needs_next", about=f"вопросу «{need['text']}»")
+    # Unsure, or only the article just shown: the next best as buttons.
+    choices = [c for c in result.candidates if c.id != shown][:MAX_CHOICES]
+    if choices and result.decision != "none":
+        dispatcher.utter_message(
+            response="utter_faq_choices",
+            buttons=[{"title": c.title, "payload": _button_payload(c.id)} for c in choices],
+        )
+        return [*events, SlotSet("faq_followup", "offered_choices")]
+    return [*events, *offer_person(dispatcher, "utter_faq_no_answer")]
+
+
+def take_up_after(tracker: Tracker) -> list[EventType]:
+    """For a flow's last action: action_take_up_need runs next if a need waits,
+    so the customer's yes or no to what it asks meets the rules that follow it."""
+    return [FollowupAction("action_take_up_need")] if pending(tracker) else []
+
+
+class ActionTakeUpNeed(Action):
+    """After a flow, a need answered by a plain response (password, refund,
+    hours) or a declined offer of a person: the next remembered need. Nothing
+    waiting: silent after an answer, "Хорошо…" after a no."""
+
+    def name(self) -> str:
+        return "action_take_up_need"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        declined = (tracker.latest_message.get("intent") or {}).get("name") == "deny"
+        taken = await take_up_next(dispatcher, tracker, opening="utter_two_needs_ok" if declined else None)
+        if taken is None and declined:
+            dispatcher.utter_message(response="utter_ok")
+        return taken or []

@@ -1,0 +1,37 @@
+"""Two (or more) needs in one customer message.
+
+"Потерял карту и ещё хочу поменять номер телефона" holds two requests. The
+NLU (`bot.nlu.two_needs`) splits such a message into clauses (`clauses.py`),
+lets the trained model read each clause, and keeps the most urgent need as
+the message's intent (`urgency.py`); the others travel in the parse data
+under `PARSE_KEY` as `OtherNeed`s. The actions (`actions/two_needs.py`)
+remember them in the `pending_needs` slot and take them up, one by one, when
+the first need is done.
+
+Standard library only: the Rasa process and the action server both import it.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+# The parse-data keys (and the slot) shared by the NLU and the actions: the
+# other needs, and the clause of the need handled first (the FAQ search reads
+# that clause, not the whole message, which would find the other topic too).
+PARSE_KEY = "other_needs"
+FIRST_KEY = "first_need"
+SLOT = "pending_needs"
+
+
+class OtherNeed(TypedDict):
+    """A need the customer named besides the one the bot handles first (and,
+    under FIRST_KEY, that first one)."""
+
+    intent: str
+    # The clause that names it, as the NLU read it (normalised): the FAQ
+    # search and the agent's case read this text.
+    text: str
+    confidence: float
+
+
+__all__ = ["FIRST_KEY", "PARSE_KEY", "SLOT", "OtherNeed"]

@@ -1,0 +1,94 @@
+"""Where one customer message holds several requests: the clause split.
+
+Russian customers join two requests with a few connectives ("и ещё", "а
+также", "и заодно", "кроме того", "плюс", "+") or simply end one sentence and
+start the next ("Карта пропала. Как сменить номер?"). Those are *strong*
+boundaries: a clause after them is very likely a request of its own. A bare
+", а " or " и " also joins requests ("Потерял карту и хочу сменить номер"),
+but far more often it joins two halves of one ("карта заблокирована и не
+могу войти"); these are *weak* boundaries, and the NLU asks more of the
+clauses on either side of one (`bot.nlu.two_needs`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MIN_WORDS = 2
+MIN_WORDS_AFTER_WEAK = 3
+MAX_CLAUSES = 4
+
+# Connectives that start another request; the longest alternatives first so
+# "а также" is not read as "также".
+_STRONG_WORDS = (
+    r"(?:,\s*|\s+)(?:и|а)\s+(?:ещ[её]|также|заодно|кроме\s+того|плюс|вот\s+ещ[её])\b",
+    r"(?:,\s*|\s+)(?:и\s+)?(?:ещ[её]\s+(?:один\s+)?вопрос|второй\s+вопрос|и\s+второе)\b",
+    r"(?:,\s*|\s+)(?:кроме\s+того|помимо\s+этого|плюс\s+к\s+этому|а\s+ещ[её]|и\s+ещ[её]|заодно|также|плюс)\b",
+)
+_SENTENCE_END = r"(?<=[?!.;])\s+|\?(?=\s*\w)|\s+\+\s+"
+_WEAK = r",\s+а\s+(?!то\b)|,?\s+и\s+"
+
+_BOUNDARY = re.compile(
+    "|".join(f"(?P<s{i}>{p})" for i, p in enumerate((*_STRONG_WORDS, _SENTENCE_END))) + f"|(?P<weak>{_WEAK})",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Leftover connective words at a clause's start ("ещё", "и", "а", "вопрос:").
+_LEAD = re.compile(r"^(?:[\s,;:—–-]|и\b|а\b|ещ[её]\b|вопрос\b|также\b|плюс\b)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    # How the clause was separated from the one before it (the first clause: True).
+    strong: bool
+
+
+def _clean(text: str) -> str:
+    return _LEAD.sub("", text).strip(" ,;:—–-")
+
+
+def _pieces(text: str, weak_too: bool) -> list[tuple[int, int, bool]]:
+    """(start, end, strong boundary before it) of each piece between boundaries."""
+    pieces: list[tuple[int, int, bool]] = []
+    start, strong = 0, True
+    for match in _BOUNDARY.finditer(text):
+        if match.lastgroup == "weak" and not weak_too:
+            continue
+        pieces.append((start, match.start(), strong))
+        start, strong = match.end(), match.lastgroup != "weak"
+    pieces.append((start, len(text), strong))
+    return pieces
+
+
+def _split(text: str, weak_too: bool) -> list[Clause]:
+    clauses: list[Clause] = []
+    spans: list[int] = []  # where each clause starts in the text
+    for start, end, strong in _pieces(text, weak_too):
+        cleaned = _clean(text[start:end])
+        words = len(_WORD.findall(cleaned))
+        if words < (MIN_WORDS if strong else MIN_WORDS_AFTER_WEAK):
+            if cleaned and clauses:
+                # Glued back to the clause before, connective and all.
+                clauses[-1] = Clause(_clean(text[spans[-1] : end]), clauses[-1].strong)
+            continue
+        clauses.append(Clause(cleaned, strong if clauses else True))
+        spans.append(start)
+    return clauses
+
+
+def split(text: str) -> list[Clause]:
+    """The message's clauses, in order; one clause when nothing splits it.
+
+    A piece with fewer than two words (a greeting's "Здравствуйте.", a lone
+    "Спасибо!"), or fewer than three after a bare "и" ("а то я бы и не
+    узнала"), is glued back to the clause before rather than counted. A long
+    message with many boundaries is split at its strong ones only.
+    """
+    clauses = _split(text, weak_too=True)
+    if len(clauses) > MAX_CLAUSES:
+        clauses = _split(text, weak_too=False)
+    if len(clauses) > MAX_CLAUSES or not clauses:
+        return [Clause(text.strip(), True)]
+    return clauses

@@ -1,0 +1,154 @@
+"""Which need comes first, and how each need is taken up: the one place.
+
+The order is the harm of waiting: money leaving an account (fraud, a lost or
+stolen card, an operation the customer did not make) before a locked profile
+or a forgotten password, those before a problem report or a ticket's status,
+and any of them before a general question. A complaint comes after the
+concrete requests of the same message ("что с заявкой? мне обещали
+перезвонить и тишина"): the request is settled first, then a person offered. A need the bot cannot settle
+itself goes to a person; when that happens the case names the other needs
+too (`actions/two_needs.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.needs import OtherNeed
+
+# How a remembered need is taken up. form: its Rasa form starts; person: a
+# person settles it (after the response that explains, if any); offer: the
+# response offers a person, the customer decides; answer: the
+# knowledge base answers the clause's own text (every answered topic has its
+# article, and the article names what the customer asked about).
+Kind = Literal["form", "person", "offer", "answer"]
+
+
+@dataclass(frozen=True)
+class NeedKind:
+    rank: int
+    # "Сначала {now}, потом вернёмся к {about}."
+    now: str
+    about: str
+    kind: Kind
+    # The form; the response said before a person takes over, or that offers one.
+    action: str = ""
+
+
+NEEDS: dict[str, NeedKind] = {
+    "report_fraud": NeedKind(
+        0,
+        "займёмся подозрением на мошенничество",
+        "подозрению на мошенничество",
+        "person",
+        "utter_report_fraud",
+    ),
+    "block_card": NeedKind(1, "заблокируем карту", "блокировке карты", "form", "block_card_form"),
+    "dispute_transaction": NeedKind(
+        2,
+        "разберёмся с операцией, которую вы не совершали",
+        "спорной операции",
+        "person",
+        "utter_dispute_transaction",
+    ),
+    "account_locked": NeedKind(3, "разберёмся с блокировкой профиля", "блокировке профиля", "answer"),
+    "request_human": NeedKind(4, "позову специалиста", "разговору со специалистом", "person"),
+    "complaint": NeedKind(9, "разберёмся с жалобой", "вашей жалобе", "offer", "utter_complaint"),
+    "reset_password": NeedKind(5, "восстановим пароль", "восстановлению пароля", "answer"),
+    "report_problem": NeedKind(
+        6, "зарегистрируем проблему", "описанию проблемы", "form", "report_problem_form"
+    ),
+    "check_ticket_status": NeedKind(
+        7, "проверим обращение", "статусу обращения", "form", "ticket_status_form"
+    ),
+    "request_refund": NeedKind(8, "расскажу про возврат", "возврату", "answer"),
+    "faq": NeedKind(10, "отвечу на вопрос", "вашему второму вопросу", "answer"),
+    "working_hours": NeedKind(11, "расскажу о часах работы", "часам работы", "answer"),
+}
+
+
+CANCEL_AS_REQUEST_WORDS = 3
+
+
+def is_need(intent: str) -> bool:
+    """A request the bot acts on (not a greeting, a yes, a thank-you, out of scope)."""
+    return intent in NEEDS
+
+
+def rank(intent: str) -> int:
+    return NEEDS[intent].rank if intent in NEEDS else len(NEEDS)
+
+
+@dataclass(frozen=True)
+class ReadClause:
+    """A clause as the model read it."""
+
+    text: str
+    intent: str
+    confidence: float
+    # The clause's boundaries (before and after it) are all strong ones.
+    strong: bool
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    first: ReadClause
+    others: list[OtherNeed]
+
+    def first_need(self) -> OtherNeed:
+        return OtherNeed(
+            intent=self.first.intent, text=self.first.text, confidence=round(self.first.confidence, 4)
+        )
+
+
+def arrange(
+    clauses: list[ReadClause],
+    *,
+    strong_min: float,
+    weak_min: float,
+    whole: str = "",
+    person_min: float = 0.5,
+) -> Arrangement | None:
+    """The most urgent need first, the others after it; None for one need.
+
+    A clause counts as a need when the model names a request intent with
+    enough confidence: `strong_min` after "и ещё", "а также", a full stop;
+    the stricter `weak_min` after a bare "и" or ", а ". The same intent twice
+    is one need, except open questions: two questions for the knowledge base
+    are two needs. A clause that would bring a person (fraud, a dispute, a
+    request for one) needs `person_min` unless the whole message (`whole`,
+    its intent) reads the same: a handoff on a half-read clause ("стою у
+    банкомата, не даёт снять" as a disputed payment) costs more than a
+    question answered.
+    """
+    needs: list[ReadClause] = []
+    for clause in clauses:
+        if clause.intent == "cancel" and len(clause.text.split()) >= CANCEL_AS_REQUEST_WORDS:
+            # "хочу отменить заказ" beside another request: cancelling an
+            # order or a package is a question for the knowledge base, not
+            # "stop what we are doing" (which is one or two words).
+            clause = ReadClause(clause.text, "faq", clause.confidence, clause.strong)
+        floor = strong_min if clause.strong else weak_min
+        if clause.intent in NEEDS and NEEDS[clause.intent].kind == "person" and clause.intent != whole:
+            floor = max(floor, person_min)
+        if not is_need(clause.intent) or clause.confidence < floor:
+            continue
+        if clause.intent != "faq" and any(n.intent == clause.intent for n in needs):
+            continue
+        needs.append(clause)
+    if len(needs) < 2:
+        return None
+    ordered = sorted(needs, key=lambda c: rank(c.intent))  # stable: text order within a rank
+    return Arrangement(
+        ordered[0],
+        [OtherNeed(intent=c.intent, text=c.text, confidence=round(c.confidence, 4)) for c in ordered[1:]],
+    )
+
+
+def rescue(clauses: list[ReadClause], *, minimum: float) -> ReadClause | None:
+    """The one clear request in a message the whole of which read as out of
+    scope: a second, unclear topic can drown the first ("заблокируйте карту!!
+    и скажите, сколько ждать новую, у меня командировка")."""
+    found = [c for c in clauses if is_need(c.intent) and c.confidence >= minimum]
+    return min(found, key=lambda c: rank(c.intent)) if found else None

@@ -1,0 +1,162 @@
+"""Two needs in one message, read by the trained model itself, clause by clause.
+
+`ClauseSplitter` runs right after the normaliser: when a message splits into
+clauses (`bot.needs.clauses`), it appends one extra message per clause to the
+list the pipeline is processing, so the tokenizer, the featurizers, DIET, the
+nearest-example blend and the fallbacks read each clause exactly as they read
+a whole message: no second model, nothing extra to train. `TwoNeedsCollector`
+runs after the fallbacks: it takes the clause messages out of the list again,
+and when two or more of them name different requests (`bot.needs.urgency`) it
+makes the most urgent one the message's intent and records the others in the
+parse data (`other_needs`, a list of `bot.needs.OtherNeed`; `first_need`,
+the clause of the need handled first).
+
+A message that does not split costs nothing extra; one that does costs one
+pipeline pass per clause, in the same batch. Runs inside .venv/rasa.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.needs import FIRST_KEY, PARSE_KEY, clauses, urgency
+
+# Set on a clause message: the id of the message it was cut from, and whether
+# its boundaries are strong ones.
+CLAUSE_OF = "two_needs_clause_of"
+STRONG = "two_needs_strong"
+# Whole-message readings a single clear clause may replace.
+UNREAD = ("out_of_scope", "nlu_fallback")
+
+
+def _set_intent(message: Message, name: str, confidence: float) -> None:
+    chosen = {"name": name, "confidence": confidence}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class ClauseSplitter(GraphComponent):  # type: ignore[misc]
+    """Adds one message per clause to the batch, for the model to read."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ClauseSplitter:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        extra: list[Message] = []
+        for message in messages:
+            text = message.get(TEXT)
+            if not text or message.get(CLAUSE_OF) is not None:
+                continue
+            parts = clauses.split(str(text))
+            if len(parts) < 2:
+                continue
+            for i, part in enumerate(parts):
+                after = parts[i + 1].strong if i + 1 < len(parts) else True
+                clause = Message(
+                    data={TEXT: part.text, CLAUSE_OF: id(message), STRONG: part.strong and after}
+                )
+                extra.append(clause)
+        return [*messages, *extra] if extra else messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class TwoNeedsCollector(GraphComponent):  # type: ignore[misc]
+    """Takes the clause messages out and records the needs they name."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # A clause's confidence (after the fallbacks) needed to count as a
+        # need: after "и ещё", "а также", a full stop; after a bare "и", ", а ".
+        # rescue_min: a clause's confidence to stand for a message that as a
+        # whole read as out of scope or unclear.
+        # person_min: for a clause that would bring a person, unless the
+        # whole message reads the same.
+        return {"strong_min": 0.3, "weak_min": 0.4, "rescue_min": 0.5, "person_min": 0.5}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._strong_min = float(config["strong_min"])
+        self._weak_min = float(config["weak_min"])
+        self._rescue_min = float(config["rescue_min"])
+        self._person_min = float(config.get("person_min", 0.5))
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TwoNeedsCollector:
+        return cls(config)
+
+    def _rescue(self, message: Message, read: list[urgency.ReadClause]) -> None:
+        """A message read as out of scope as a whole takes its one clear request."""
+        if (message.get(INTENT) or {}).get("name") not in UNREAD:
+            return
+        found = urgency.rescue(read, minimum=self._rescue_min)
+        if found is not None:
+            _set_intent(message, found.intent, found.confidence)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        kept = [m for m in messages if m.get(CLAUSE_OF) is None]
+        if len(kept) == len(messages):
+            return messages
+        by_parent: dict[int, list[urgency.ReadClause]] = {}
+        for message in messages:
+            parent = message.get(CLAUSE_OF)
+            if parent is None:
+                continue
+            intent = message.get(INTENT) or {}
+            by_parent.setdefault(int(parent), []).append(
+                urgency.ReadClause(
+                    text=str(message.get(TEXT) or ""),
+                    intent=str(intent.get("name") or ""),
+                    confidence=float(intent.get("confidence") or 0.0),
+                    strong=bool(message.get(STRONG)),
+                )
+            )
+        for message in kept:
+            read = by_parent.get(id(message))
+            if not read:
+                continue
+            arranged = urgency.arrange(
+                read,
+                strong_min=self._strong_min,
+                weak_min=self._weak_min,
+                whole=str((message.get(INTENT) or {}).get("name") or ""),
+                person_min=self._person_min,
+            )
+            if arranged is None:
+                self._rescue(message, read)
+                continue
+            first = arranged.first
+            current = message.get(INTENT) or {}
+            if current.get("name") != first.intent:
+                _set_intent(message, first.intent, first.confidence)
+            message.set(PARSE_KEY, list(arranged.others), add_to_output=True)
+            message.set(FIRST_KEY, arranged.first_need(), add_to_output=True)
+        return kept

@@ -1,0 +1,175 @@
+"""Where a message holds more than one request, and which comes first
+(bot/needs), without a model: the splitter's boundaries and the urgency order."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.needs import clauses, urgency
+
+
+def texts(message: str) -> list[tuple[str, bool]]:
+    return [(c.text, c.strong) for c in clauses.split(message)]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "Потерял карту и ещё хочу поменять номер телефона",
+            [("Потерял карту", True), ("хочу поменять номер телефона", True)],
+        ),
+        (
+            "Забыл пароль, а также хочу узнать статус обращения",
+            [("Забыл пароль", True), ("хочу узнать статус обращения", True)],
+        ),
+        (
+            "Как вернуть товар? И ещё не могу войти в приложение",
+            [("Как вернуть товар", True), ("не могу войти в приложение", True)],
+        ),
+        (
+            "мне звонили мошенники, кроме того, когда вы работаете",
+            [("мне звонили мошенники", True), ("когда вы работаете", True)],
+        ),
+        (
+            "Карту заблокируйте. Плюс подскажите, как сменить почту",
+            [("Карту заблокируйте.", True), ("подскажите, как сменить почту", True)],
+        ),
+        # A bare "и" before a new request is a weak boundary.
+        (
+            "Потерял карту и хочу сменить номер телефона",
+            [("Потерял карту", True), ("хочу сменить номер телефона", False)],
+        ),
+    ],
+)
+def test_requests_joined_by_connectives_or_sentences_are_split(
+    message: str, expected: list[tuple[str, bool]]
+) -> None:
+    assert texts(message) == expected
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Здравствуйте, у меня украли карту",
+        "Не могу войти, пароль не подходит",
+        "Здравствуйте. Потерял карту",
+        "где мой заказ",
+        "",
+    ],
+)
+def test_one_request_stays_one_clause(message: str) -> None:
+    assert len(clauses.split(message)) == 1
+
+
+def test_a_bare_and_is_only_a_weak_boundary() -> None:
+    # Usually one request in two halves: the NLU asks more of such clauses.
+    assert texts("карта заблокирована и не работает оплата") == [
+        ("карта заблокирована", True),
+        ("не работает оплата", False),
+    ]
+    # Fewer than three words after it: glued back, "и" included.
+    assert texts("хочу смс о покупках, а то я бы и не узнала") == [
+        ("хочу смс о покупках, а то я бы и не узнала", True)
+    ]
+    assert texts("заблокируйте карту + как сменить пароль") == [
+        ("заблокируйте карту", True),
+        ("как сменить пароль", True),
+    ]
+
+
+def test_a_greeting_is_no_clause_of_its_own() -> None:
+    assert texts("Здравствуйте! Потерял карту, а ещё как сменить номер?") == [
+        ("Потерял карту", True),
+        ("как сменить номер?", True),
+    ]
+
+
+def read(text: str, intent: str, confidence: float, strong: bool = True) -> urgency.ReadClause:
+    return urgency.ReadClause(text=text, intent=intent, confidence=confidence, strong=strong)
+
+
+def test_a_long_message_is_split_at_its_strong_boundaries_only() -> None:
+    story = (
+        "купил телевизор месяц назад и он сломался прямо сразу и пульт тоже не работает "
+        "и коробку выбросили уже давно и чек потерял где-то дома, куда его нести"
+    )
+    assert [c.text for c in clauses.split(f"{story}? А также как подключить пакет услуг")] == [
+        story,
+        "как подключить пакет услуг",
+    ]
+
+
+def test_the_more_urgent_need_comes_first_whatever_the_order_of_words() -> None:
+    arranged = urgency.arrange(
+        [read("хочу поменять номер телефона", "faq", 0.4), read("потерял карту", "block_card", 0.5)],
+        strong_min=0.3,
+        weak_min=0.45,
+    )
+    assert arranged is not None
+    assert arranged.first.intent == "block_card"
+    assert arranged.others == [{"intent": "faq", "text": "хочу поменять номер телефона", "confidence": 0.4}]
+
+
+def test_fraud_outranks_a_lost_card_and_a_question_outranks_nothing() -> None:
+    order = sorted(
+        ["faq", "reset_password", "block_card", "report_fraud", "check_ticket_status"], key=urgency.rank
+    )
+    assert order == ["report_fraud", "block_card", "reset_password", "check_ticket_status", "faq"]
+    assert urgency.rank("greet") > urgency.rank("working_hours")
+
+
+def test_one_need_small_talk_or_an_unsure_clause_is_no_second_need() -> None:
+    kw = {"strong_min": 0.3, "weak_min": 0.45}
+    assert (
+        urgency.arrange([read("здравствуйте", "greet", 0.9), read("потерял карту", "block_card", 0.6)], **kw)
+        is None
+    )
+    assert (
+        urgency.arrange([read("забыл пароль", "reset_password", 0.6), read("и вот", "faq", 0.2)], **kw)
+        is None
+    )
+    # After a bare "и" the clause must be surer.
+    weak = [read("потерял карту", "block_card", 0.6), read("хочу номер", "faq", 0.4, strong=False)]
+    assert urgency.arrange(weak, **kw) is None
+    # The same request twice is one need; two questions for the knowledge base are two.
+    same = [read("потерял карту", "block_card", 0.6), read("заблокируйте её", "block_card", 0.6)]
+    assert urgency.arrange(same, **kw) is None
+    two = urgency.arrange(
+        [read("как сменить номер", "faq", 0.5), read("сколько стоит пакет", "faq", 0.5)], **kw
+    )
+    assert two is not None and two.first.text == "как сменить номер"
+
+
+def test_cancelling_an_order_beside_another_request_is_a_question() -> None:
+    kw = {"strong_min": 0.3, "weak_min": 0.45}
+    arranged = urgency.arrange(
+        [read("хочу отменить заказ", "cancel", 0.5), read("как оплатить наличными", "faq", 0.5)], **kw
+    )
+    assert arranged is not None and arranged.first.intent == "faq"
+    assert arranged.first.text == "хочу отменить заказ"
+    assert (
+        urgency.arrange([read("отмена", "cancel", 0.9), read("как оплатить наличными", "faq", 0.5)], **kw)
+        is None
+    )
+
+
+def test_one_clear_request_stands_for_a_message_read_as_out_of_scope() -> None:
+    read_ = [
+        read("заблокируйте карту, украли", "block_card", 0.6),
+        read("у меня командировка", "out_of_scope", 0.4),
+    ]
+    found = urgency.rescue(read_, minimum=0.5)
+    assert found is not None and found.intent == "block_card"
+    assert urgency.rescue([read("заблокируйте карту", "block_card", 0.4)], minimum=0.5) is None
+
+
+def test_a_half_read_clause_brings_no_person_unless_the_whole_message_agrees() -> None:
+    kw = {"strong_min": 0.3, "weak_min": 0.45}
+    clauses_ = [
+        read("стою у банкомата, не даёт снять", "dispute_transaction", 0.3),
+        read("какой лимит", "faq", 0.9),
+    ]
+    assert urgency.arrange(clauses_, whole="faq", **kw) is None
+    arranged = urgency.arrange(clauses_, whole="dispute_transaction", **kw)
+    assert arranged is not None and arranged.first.intent == "dispute_transaction"
