@@ -98,3 +98,14 @@ def test_a_vague_start_gets_one_clarifying_question_with_options(stack: Stack) -
     assert "Уточните" in texts(replies)
     offered = buttons(replies)
     assert 3 <= len(offered) <= 5 and offered[-1] == "Позвать оператора"
+
+
+def test_a_correction_right_after_blocking_fixes_the_registered_request(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "потерял карту")
+    assert "•••• 5512" in texts(stack.say(sender, "5512"))
+    answer = texts(stack.say(sender, "ой, цифры перепутал, правильно 5521"))
+    assert "Исправил" in answer and "•••• 5521" in answer
+    supervisor = stack.desk_login(*DESK_ADMIN)
+    (ticket,) = [t for t in stack.desk("GET", "/api/tickets", supervisor) if t["conversation_id"] == sender]
+    assert "5521" in ticket["summary"] and ticket["kind"] == "block_card"
