@@ -10,6 +10,7 @@ the value. A problem description is taken as it is after two tries, or on
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -25,10 +26,22 @@ MIN_PROBLEM_DESCRIPTION_WORDS = 3
 UNKNOWN = "unknown"
 TRIES_BEFORE_GIVING_UP = 2
 SKIP_WORDS = ("пропустить", "пропусти", "skip", "дальше")
+# "I cannot give it" said in so many words: read even when the rest of the
+# message (a phone number, a request to call back) pulls the NLU elsewhere.
+CANNOT_GIVE = re.compile(
+    r"\bне\s+(?:помню|помнит|знаю|знает|вижу|могу найти|найду|нашла|нашёл|нашел|сохранил|сохранила)\b"
+    r"|\bнет\s+(?:под рукой|с собой|номера|карты)\b|\bзабыл[аи]?\b|\bпотерял[аи]?\s+(?:номер|чек|письмо)",
+    re.IGNORECASE,
+)
 
 
 def _intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def _cannot_give(tracker: Tracker) -> bool:
+    text = str(tracker.latest_message.get("text") or "")
+    return _intent(tracker) == "dont_know" or CANNOT_GIVE.search(text) is not None
 
 
 def _answer(tracker: Tracker, value: Any) -> str:
@@ -43,7 +56,7 @@ def _retried(tracker: Tracker, slot: str, value: str | None) -> dict[str, Any]:
     if value is not None:
         return {slot: value, "slot_retries": 0.0}
     tries = int(tracker.get_slot("slot_retries") or 0) + 1
-    if tries >= TRIES_BEFORE_GIVING_UP or _intent(tracker) == "dont_know":
+    if tries >= TRIES_BEFORE_GIVING_UP or _cannot_give(tracker):
         return {slot: UNKNOWN, "slot_retries": 0.0}
     return {slot: None, "slot_retries": float(tries)}
 
@@ -76,7 +89,7 @@ class ValidateReportProblemForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = redact.mask_card_numbers(str(value or "").strip())
-        skipped = text.lower().strip(" .!") in SKIP_WORDS or _intent(tracker) == "dont_know"
+        skipped = text.lower().strip(" .!") in SKIP_WORDS or _cannot_give(tracker)
         if len(text.split()) >= MIN_PROBLEM_DESCRIPTION_WORDS:
             return {"problem_description": text, "slot_retries": 0.0}
         tries = int(tracker.get_slot("slot_retries") or 0) + 1
