@@ -24,8 +24,12 @@ from bot.nlu.heldout import evaluate, load_examples
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("files", nargs="+", type=Path)
-    parser.add_argument("--model", default=os.path.join(os.environ.get("BOT_MODELS_DIR", "models"), "support-bot.tar.gz"))
-    parser.add_argument("--confusions", type=int, default=12, help="how many (expected → predicted) pairs to print")
+    parser.add_argument(
+        "--model", default=os.path.join(os.environ.get("BOT_MODELS_DIR", "models"), "support-bot.tar.gz")
+    )
+    parser.add_argument(
+        "--confusions", type=int, default=12, help="how many (expected → predicted) pairs to print"
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     import structlog  # Rasa's processor logs every parsed text at debug level

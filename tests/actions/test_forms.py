@@ -27,7 +27,9 @@ def tracker(text: str, intent: str = "inform", retries: float = 0.0) -> Tracker:
 
 
 def card(text: str, **kwargs: Any) -> dict[str, Any]:
-    return ValidateBlockCardForm().validate_card_last4(text, CollectingDispatcher(), tracker(text, **kwargs), {})
+    return ValidateBlockCardForm().validate_card_last4(
+        text, CollectingDispatcher(), tracker(text, **kwargs), {}
+    )
 
 
 def test_four_digits_are_taken() -> None:
