@@ -11,6 +11,7 @@ the registered request.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import functools
 import json
 import logging
@@ -20,6 +21,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.flows import ActionCheckTicketStatus
 from bot.faq.shared import shared_search
 from bot.handoff import client
 from bot.text import values
@@ -165,6 +167,13 @@ class ActionClarify(Action):
         return []
 
 
+def corrected(candidates: list[str], old: str) -> str | None:
+    """The new value in a correction: "не 2290, а 2209" names the old value
+    too, so the last one that differs from what was registered."""
+    new = [value for value in candidates if value != old]
+    return new[-1] if new else None
+
+
 class ActionCorrectValue(Action):
     """ "Ой, перепутал, правильно 5521": the request the customer just
     registered is fixed, and the bot says what it changed."""
@@ -179,13 +188,17 @@ class ActionCorrectValue(Action):
         last = str(tracker.get_slot("last_registered") or "")
         flow, _, rest = last.partition(":")
         if flow == "check_ticket_status":
-            number = values.ticket_number(text)
+            number = corrected([f.value for f in values.find_ticket_numbers(text)], rest)
             if number:
-                return [SlotSet("ticket_number", number), FollowupAction("action_check_ticket_status")]
+                # Checked here rather than by a follow-up action: no rule has to
+                # predict what comes after it.
+                tracker.slots["ticket_number"] = number
+                return await ActionCheckTicketStatus().run(dispatcher, tracker, domain)
         if flow == "block_card":
             ticket, _, old_last4 = rest.partition(":")
-            new_last4 = values.card_last4(text)
-            if new_last4 and new_last4 != old_last4:
+            found = values.find_card_last4(text, datetime.date.today(), asked=True)
+            new_last4 = corrected([f.value for f in found], old_last4)
+            if new_last4:
                 summary = f"Клиент просит заблокировать карту •••• {new_last4} (исправил •••• {old_last4})"
                 try:
                     await client.correct_ticket(ticket, tracker.sender_id, summary)
@@ -197,6 +210,12 @@ class ActionCorrectValue(Action):
                     text=f"Исправил: в заявке № {ticket} теперь карта •••• {new_last4} вместо •••• {old_last4}."
                 )
                 return [SlotSet("last_registered", f"block_card:{ticket}:{new_last4}")]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent != "correction":
+            # A message right after a flow that the NLU did not read as a
+            # correction and that carries no new value goes the usual way
+            # (data/rules: the knowledge base, or "не понял" for bare data).
+            return [FollowupAction("action_answer_faq" if intent == "nlu_fallback" else "utter_default")]
         dispatcher.utter_message(
             text="Что именно исправить? Напишите верное значение — например, последние 4 цифры карты "
             "или номер обращения."

@@ -109,3 +109,26 @@ def test_a_correction_right_after_blocking_fixes_the_registered_request(stack: S
     supervisor = stack.desk_login(*DESK_ADMIN)
     (ticket,) = [t for t in stack.desk("GET", "/api/tickets", supervisor) if t["conversation_id"] == sender]
     assert "5521" in ticket["summary"] and ticket["kind"] == "block_card"
+
+
+def test_a_correction_that_names_the_old_value_too_takes_the_new_one(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "потеряла карту")
+    assert "•••• 2290" in texts(stack.say(sender, "2290"))
+    answer = texts(stack.say(sender, "перепутала порядок, не 2290, а 2209"))
+    assert "•••• 2209 вместо •••• 2290" in answer
+
+
+def test_digits_in_the_first_message_block_the_card_at_once(stack: Stack) -> None:
+    answer = texts(stack.say(new_sender(), "потеряла карту, последние цифры 3381"))
+    assert "•••• 3381" in answer
+    assert "Назовите" not in answer
+
+
+def test_a_corrected_ticket_number_is_checked_again(stack: Stack) -> None:
+    sender = new_sender()
+    stack.say(sender, "хочу узнать статус заявки")
+    assert "2026011510002345" in texts(stack.say(sender, "2026011510002345"))
+    replies = stack.say(sender, "ошибся, правильно 2026011510002346")
+    assert "2026011510002346" in texts(replies)
+    assert "не понял" not in texts(replies)
