@@ -20,6 +20,7 @@ import pytest
 import socketio
 
 from tests.conftest import DESK_ADMIN, TOKEN, http_json
+from tests.e2e.test_e2e_privacy import assert_nowhere_in_clear, fresh_card, grouped
 from tests.production.conftest import ProductionStack, answers, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -256,3 +257,28 @@ def test_every_process_reports_readiness_metrics_and_json_logs(production: Produ
     about_sender = [line for line in lines if line.startswith("{") and sender in line]
     assert about_sender, "no JSON log line carries the conversation id"
     assert all(json.loads(line)["conversation_id"] == sender for line in about_sender)
+
+
+def test_a_card_number_is_masked_in_postgresql_and_every_log(production: ProductionStack) -> None:
+    # Issue 16 in the production profile: the same masking at the intake and in
+    # the tracker store, checked in PostgreSQL itself and in every log under var/.
+    sender, card = new_sender(), fresh_card()
+    said = texts(production.say(sender, f"заблокируйте карту {grouped(card)}"))
+    assert "Я скрыл номер карты" in said
+    rows = stored_events(production, sender)
+    assert rows, "no events in PostgreSQL"
+    stored = " ".join(row["data"] for row in rows)
+    assert card not in stored and grouped(card) not in stored
+    assert f"•••• {card[-4:]}" in stored
+    assert_nowhere_in_clear(production.var_dir, card)
+
+
+def test_a_deletion_request_empties_the_conversation_in_postgresql(production: ProductionStack) -> None:
+    sender = new_sender()
+    production.say(sender, "мой телефон 89161234567, хочу узнать про доставку")
+    assert stored_events(production, sender)
+    asked = production.say(sender, "удалите мои данные")
+    assert [b["title"] for r in asked for b in r.get("buttons", [])] == ["Да", "Нет"]
+    assert "удалил ваши данные" in texts(production.say(sender, "/affirm"))
+    assert not any("89161234567" in row["data"] for row in stored_events(production, sender))
+    assert not [row for row in stored_events(production, sender) if row["type_name"] == "user"]
