@@ -154,6 +154,13 @@ async def internal_rating(request: web.Request) -> web.Response:
     return _json(await ratings.rate(request.app[DESK], await _body(request)), status=201)
 
 
+@routes.post(r"/api/internal/ratings/{rating_id:\d+}/comment")
+async def internal_rating_comment(request: web.Request) -> web.Response:
+    """The optional comment after a rating, once (409 for a second)."""
+    rating_id = int(request.match_info["rating_id"])
+    return _json(await ratings.add_comment(request.app[DESK], rating_id, await _body(request)))
+
+
 @routes.post("/api/internal/knowledge-gaps")
 async def internal_gap(request: web.Request) -> web.Response:
     """A question the FAQ could not answer, reported by the action server."""
