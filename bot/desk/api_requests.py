@@ -12,7 +12,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.desk import gaps, ratings, tickets
 from bot.desk.api import DESK, _agent, _articles, _body, _field, _json, _supervisor
-from bot.desk.errors import Invalid
+from bot.desk.errors import Invalid, NotFound
 
 routes = web.RouteTableDef()
 
@@ -154,11 +154,13 @@ async def internal_rating(request: web.Request) -> web.Response:
     return _json(await ratings.rate(request.app[DESK], await _body(request)), status=201)
 
 
-@routes.post(r"/api/internal/ratings/{rating_id:\d+}/comment")
+@routes.post("/api/internal/ratings/{rating_id}/comment")
 async def internal_rating_comment(request: web.Request) -> web.Response:
     """The optional comment after a rating, once (409 for a second)."""
-    rating_id = int(request.match_info["rating_id"])
-    return _json(await ratings.add_comment(request.app[DESK], rating_id, await _body(request)))
+    raw = request.match_info["rating_id"]
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise NotFound(f"no rating {raw}")
+    return _json(await ratings.add_comment(request.app[DESK], int(raw), await _body(request)))
 
 
 @routes.post("/api/internal/knowledge-gaps")
