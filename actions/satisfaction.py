@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import satisfaction
@@ -20,6 +20,9 @@ from bot.handoff.vocabulary import HANDOFF_RESOLVED
 logger = logging.getLogger(__name__)
 
 STATE_SLOT, HANDOFF_SLOT, RATING_SLOT = "csat_state", "csat_handoff_id", "csat_rating_id"
+# A typed digit right after the question is NLU's `inform`; when it is no
+# rating after all, the customer gets what `inform` gets anywhere else.
+NOT_A_RATING = "utter_default"
 SKIP_WORDS = re.compile(
     r"^\W*(пропустить|пропусти|пропуск|нет|ничего|не надо|спасибо|skip)\W*$", re.IGNORECASE
 )
@@ -60,7 +63,8 @@ class ActionAskRating(Action):
 
 
 class ActionRate(Action):
-    """The customer's 1-5: stored at once, then "Что можно улучшить?"."""
+    """The customer's 1-5 (a button, or a digit typed right after the
+    question): stored at once, then "Что можно улучшить?"."""
 
     def name(self) -> str:
         return "action_rate"
@@ -69,15 +73,18 @@ class ActionRate(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         state = tracker.get_slot(STATE_SLOT)
+        from_button = _intent(tracker) == "rate"
+        value = satisfaction.read_rating(
+            next(tracker.get_latest_entity_values("csat"), None), tracker.latest_message.get("text")
+        )
+        if not from_button and (state != satisfaction.ASKED or value is None):
+            return [FollowupAction(NOT_A_RATING)]
         if state in (satisfaction.COMMENT_ASKED, satisfaction.DONE):
             dispatcher.utter_message(response="utter_rating_already")
             return []
         if state != satisfaction.ASKED:
             dispatcher.utter_message(response="utter_anything_else")
             return []
-        value = satisfaction.read_rating(
-            next(tracker.get_latest_entity_values("csat"), None), tracker.latest_message.get("text")
-        )
         if value is None:
             dispatcher.utter_message(response="utter_ask_rating", buttons=satisfaction.rating_buttons())
             return []

@@ -128,3 +128,17 @@ async def test_the_comment_joins_the_rating_or_is_skipped(desk: dict[str, list[A
             "csat_state": "done"
         }
     assert len(desk["comments"]) == 1
+
+
+async def test_a_typed_digit_rates_and_other_data_gets_the_usual_answer(desk: dict[str, list[Any]]) -> None:
+    asked = {"csat_state": "asked"}
+    messages, _ = await run(ActionRate(), tracker("inform", "5", slots=asked))
+    assert desk["ratings"] == [{"sender_id": "web:a", "rating": 5}]
+    assert [m["response"] for m in messages] == ["utter_ask_rating_comment"]
+    for not_a_rating in (tracker("inform", "+7 916 123-45-67", slots=asked), tracker("inform", "4")):
+        dispatcher = CollectingDispatcher()
+        events = await ActionRate().run(dispatcher, not_a_rating, {})
+        assert dispatcher.messages == [] and [(e["event"], e["name"]) for e in events] == [
+            ("followup", "utter_default")
+        ]
+    assert len(desk["ratings"]) == 1

@@ -84,6 +84,12 @@ def test_the_rating_question_traps_nobody(stack: Stack) -> None:
     assert RATING_QUESTION in texts(stack.say(sender, "спасибо"))
     # The customer ignores it and asks something else: answered as usual.
     assert "08:00" in texts(stack.say(sender, "до скольки работают операторы?"))
+    # Data that is no rating gets the usual answer too, even right after the question.
+    other = new_sender()
+    stack.say(other, "как подключить пакет Комфорт-лайт?")
+    stack.say(other, "да")
+    assert RATING_QUESTION in texts(stack.say(other, "спасибо"))
+    assert "не понял" in texts(stack.say(other, "+7 916 123-45-67"))
 
 
 def test_no_rating_when_the_bot_did_not_help_or_a_form_is_running(stack: Stack) -> None:
@@ -117,7 +123,7 @@ def test_a_resolved_handoff_is_rated_and_the_rating_names_it(
     said = stack.callback.wait_for(sender, "как вам помогли")
     assert any("Я снова на связи" in text for text in said)
     count_before, _ = csat(stack, supervisor)
-    stack.say_via_callback(sender, '/rate{"csat": 2}')
+    stack.say_via_callback(sender, "2")  # typed, not a button
     stack.callback.wait_for(sender, "Что можно улучшить?")
     assert csat(stack, supervisor)[0] == count_before + 1
     stack.say_via_callback(sender, "/deny")
