@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import UNKNOWN
 from actions.two_needs import take_up_after
-from bot.handoff import client
-from bot.handoff.vocabulary import KIND_BLOCK_CARD, KIND_PROBLEM, TICKET_KINDS, TICKET_STATUSES
+from bot import config
+from bot.handoff import client, status_text
+from bot.handoff.vocabulary import KIND_BLOCK_CARD, KIND_PROBLEM
 
 logger = logging.getLogger(__name__)
 
@@ -70,16 +70,11 @@ class ActionCheckTicketStatus(Action):
             logger.error("ticket status unavailable: %s", error)
             dispatcher.utter_message(response="utter_ticket_status_unavailable", ticket=number)
             return [*_clear_flow_slots(), *take_up_after(tracker)]
-        if found is None:
+        if found is None:  # no such number, or not this customer's: the same words
             dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
         else:
-            dispatcher.utter_message(
-                response="utter_ticket_status",
-                ticket=number,
-                kind=TICKET_KINDS.get(found["kind"], found["kind"]),
-                status=TICKET_STATUSES.get(found["status"], found["status"]),
-                created=_date(found.get("created_at")),
-            )
+            words = status_text.describe(found, config.load().desk.timezone)
+            dispatcher.utter_message(response="utter_ticket_status", ticket=number, **words)
         return [
             *_clear_flow_slots(),
             SlotSet("last_registered", f"check_ticket_status:{number}"),
@@ -119,10 +114,3 @@ class ActionCancelFlow(Action):
         else:
             dispatcher.utter_message(response="utter_nothing_to_cancel")
         return [ActiveLoop(None), *_clear_flow_slots()]
-
-
-def _date(iso: str | None) -> str:
-    try:
-        return datetime.fromisoformat(str(iso)).strftime("%d.%m.%Y")
-    except ValueError:
-        return "недавно"

@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 UNAVAILABLE = "Сервис временно недоступен. Попробуйте через минуту или напишите «оператор»."
 ACTION_LISTEN = "action_listen"
+# Rasa runs this one before every prediction to fill slots (the two-needs
+# helper, actions/two_needs.py); when it cannot be reached it stays silent, so
+# the action that follows says the one honest line of the message.
+SILENT_WHEN_DOWN = {"action_validate_slot_mappings"}
 
 
 def _is_outage(error: BaseException) -> bool:
@@ -64,7 +68,7 @@ def install() -> None:
             if not _is_outage(error):
                 raise
             logger.error("action server unavailable for %s: %s", self.name(), error)
-            return fallback_events()
+            return [] if self.name() in SILENT_WHEN_DOWN else fallback_events()
 
     run._with_outage_reply = True  # type: ignore[attr-defined]
     RemoteAction.run = run

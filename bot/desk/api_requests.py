@@ -12,7 +12,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.desk import gaps, ratings, tickets
 from bot.desk.api import DESK, _agent, _articles, _body, _field, _json, _supervisor
-from bot.desk.errors import Invalid
+from bot.desk.errors import Invalid, NotFound
 
 routes = web.RouteTableDef()
 
@@ -152,6 +152,15 @@ async def _read_limited(source: BodyPartReader | StreamReader, limit: int) -> by
 async def internal_rating(request: web.Request) -> web.Response:
     """A customer's 1-5 rating, once per conversation (409 for a second)."""
     return _json(await ratings.rate(request.app[DESK], await _body(request)), status=201)
+
+
+@routes.post("/api/internal/ratings/{rating_id}/comment")
+async def internal_rating_comment(request: web.Request) -> web.Response:
+    """The optional comment after a rating, once (409 for a second)."""
+    raw = request.match_info["rating_id"]
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise NotFound(f"no rating {raw}")
+    return _json(await ratings.add_comment(request.app[DESK], int(raw), await _body(request)))
 
 
 @routes.post("/api/internal/knowledge-gaps")

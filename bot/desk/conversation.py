@@ -5,6 +5,8 @@ not take leaves the handoff as it was."""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select, update
 
 from bot.desk import audit, events
@@ -25,7 +27,9 @@ from bot.desk.models import (
 from bot.desk.queue import load_handoff
 from bot.desk.rasa_api import RasaUnavailable
 from bot.desk.views import HandoffView, TurnView, handoff_view, turn_view
-from bot.handoff.vocabulary import TICKET_CLOSED
+from bot.handoff.vocabulary import HANDOFF_RESOLVED, TICKET_CLOSED
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
 RESUMED_BY_AGENT = "Специалист завершил разговор. Я снова на связи — если появятся вопросы, пишите."
@@ -129,7 +133,18 @@ async def resolve(ctx: DeskContext, handoff_id: int, agent: Agent) -> HandoffVie
         await db.commit()
         view = handoff_view(handoff)
     await ctx.live.publish(events.handoff_changed(view))
+    await _ask_for_rating(ctx, handoff.conversation_id, handoff.channel, handoff_id)
     return view
+
+
+async def _ask_for_rating(ctx: DeskContext, conversation_id: str, channel: str, handoff_id: int) -> None:
+    """Tells the bot a person just resolved the conversation, so it asks the
+    customer for a rating of the handoff. The handoff is resolved either way:
+    a rating not asked is no reason to keep the customer with a person."""
+    try:
+        await ctx.rasa.trigger(conversation_id, HANDOFF_RESOLVED, channel, {"handoff_id": handoff_id})
+    except RasaUnavailable as error:
+        logger.warning("no rating asked after handoff %s: %s", handoff_id, error)
 
 
 def _target(handoff: Handoff) -> str:

@@ -27,6 +27,8 @@ async def customer_event(ctx: DeskContext, event: Any) -> bool:
     join its transcript; "отмена" gives the conversation back to the bot.
     Returns whether the event belonged to an open handoff. Every customer
     message and form start/end also counts into the conversation figures."""
+    if intake.is_desk_trigger(event):
+        return False  # the desk's own "handoff resolved", not the customer's word
     message_in = intake.customer_message(event)
     await traffic.note_event(ctx, event)
     if message_in is None:

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from bot.desk.errors import Invalid, NotFound
-from bot.handoff.vocabulary import PRIORITY_NAMES
+from bot.handoff.vocabulary import HANDOFF_RESOLVED, PRIORITY_NAMES
 
 MAX_ID = 2**31 - 1  # an integer key PostgreSQL's INTEGER holds
 MAX_SHORT = 64  # channel, reason, intent, usernames
@@ -177,6 +177,16 @@ class CustomerMessage:
     timestamp: float
     text: str
     intent: str | None
+
+
+def is_desk_trigger(event: Any) -> bool:
+    """The external event the desk itself triggers after resolving a handoff
+    (Rasa records it as a user event "EXTERNAL: handoff_resolved")."""
+    if not isinstance(event, dict) or event.get("event") != "user":
+        return False
+    parse_data = event.get("parse_data")
+    intent = parse_data.get("intent") if isinstance(parse_data, dict) else None
+    return isinstance(intent, dict) and intent.get("name") == HANDOFF_RESOLVED
 
 
 def customer_message(event: Any) -> CustomerMessage | None:

@@ -340,6 +340,22 @@ def requests_paths() -> dict[str, Any]:
                 ("400", "401", "404", "409"),
             )
         },
+        "/api/internal/ratings/{rating_id}/comment": {
+            "parameters": [
+                {"name": "rating_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "post": _op(
+                "The customer's optional comment on their rating, once",
+                {"type": "object"},
+                {
+                    "type": "object",
+                    "properties": {"sender_id": _S, "comment": _S},
+                    "required": ["sender_id", "comment"],
+                },
+                "200",
+                ("400", "401", "404", "409"),
+            ),
+        },
         "/api/internal/knowledge-gaps": {
             "post": _op(
                 "A question the FAQ could not answer (masked before it is stored)",

@@ -59,6 +59,26 @@ class RasaApi:
         ]
         await self.append(conversation_id, events, channel)
 
+    async def trigger(
+        self, conversation_id: str, intent: str, channel: str, entities: dict[str, Any]
+    ) -> None:
+        """Makes the bot act as if the customer had said `intent` (Rasa's
+        external event): the bot's answer goes out on `channel`."""
+        url = f"{self._base}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
+        params = {"token": self._token, "output_channel": channel, "include_events": "NONE"}
+        try:
+            async with self._session.post(
+                url,
+                json={"name": intent, "entities": entities},
+                params=params,
+                timeout=aiohttp.ClientTimeout(total=15),
+            ) as response:
+                if response.status >= 300:
+                    detail = (await response.text())[:300]
+                    raise RasaUnavailable(f"Rasa answered {response.status}: {detail}")
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise RasaUnavailable(f"Rasa is unreachable: {error}") from error
+
     async def request_erasure(self, conversation_id: str) -> None:
         """Asks the tracker store to forget the conversation: it deletes the
         tracker when it sees this slot set (the bot side of issue 16)."""

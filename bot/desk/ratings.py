@@ -75,3 +75,31 @@ async def rate(ctx: DeskContext, body: Mapping[str, Any]) -> RatingView:
             "comment": rating.comment,
             "created_at": iso(rating.created_at),
         }
+
+
+async def add_comment(ctx: DeskContext, rating_id: int, body: Mapping[str, Any]) -> RatingView:
+    """The comment the customer wrote after rating ("Что можно улучшить?").
+    The bot stores the rating at once, so a customer who skips the comment
+    question still counts; the comment comes after, once, from the same sender."""
+    sender_id = body.get("sender_id")
+    comment = body.get("comment")
+    if not isinstance(sender_id, str) or not sender_id.strip():
+        raise Invalid("'sender_id' is required (a non-empty string)")
+    if not isinstance(comment, str) or not comment.strip():
+        raise Invalid("'comment' is required (a non-empty string)")
+    async with ctx.sessions() as db:
+        rating = await db.get(Rating, rating_id)
+        if rating is None or rating.sender_id != sender_id:
+            raise NotFound(f"no rating {rating_id}")
+        if rating.comment:
+            raise Conflict("this rating already has a comment")
+        rating.comment = mask_secrets(comment.strip())[:MAX_COMMENT_CHARS]
+        await db.commit()
+        return {
+            "id": rating.id,
+            "sender_id": rating.sender_id,
+            "handoff_id": rating.handoff_id,
+            "rating": rating.rating,
+            "comment": rating.comment,
+            "created_at": iso(rating.created_at),
+        }

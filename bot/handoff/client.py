@@ -16,6 +16,8 @@ from bot.handoff.payload import (
     GapReport,
     HandoffPayload,
     HandoffReceipt,
+    RatingComment,
+    RatingRequest,
     TicketFields,
     TicketInfo,
     TicketRequest,
@@ -81,6 +83,29 @@ async def customer_reply(number: str, sender_id: str, text: str) -> TicketInfo |
         "POST", f"/api/internal/tickets/{quote(number, safe='')}/customer-reply", body
     )
     return None if status == 404 else cast(TicketInfo, dict(answer))
+
+
+class AlreadyRated(RuntimeError):
+    """The desk already holds a rating (or a comment) for this conversation."""
+
+
+async def rate(request: RatingRequest) -> int:
+    """Stores the customer's rating; returns its id, for the comment."""
+    status, answer = await _call("POST", "/api/internal/ratings", request)
+    if status == 409:
+        raise AlreadyRated(str(answer))
+    if status >= 300 or not isinstance(answer, dict):
+        raise DeskUnavailable(f"the desk refused the rating ({status}): {answer}")
+    return int(answer["id"])
+
+
+async def comment_rating(rating_id: int, comment: RatingComment) -> None:
+    """Adds the customer's optional comment to the rating they just gave."""
+    status, answer = await _call("POST", f"/api/internal/ratings/{rating_id}/comment", comment)
+    if status == 409:
+        raise AlreadyRated(str(answer))
+    if status >= 300:
+        raise DeskUnavailable(f"the desk refused the comment ({status}): {answer}")
 
 
 async def report_gap(report: GapReport) -> None:

@@ -139,3 +139,23 @@ class GapReport(TypedDict):
     query: str
     kind: str
     nearest: list[NearestArticle]
+
+
+class _RatingBase(TypedDict):
+    sender_id: str
+    rating: int  # 1..5
+
+
+class RatingRequest(_RatingBase, total=False):
+    """`POST /api/internal/ratings`: the customer's rating, once per
+    conversation; with `handoff_id` it rates the person who resolved it."""
+
+    comment: str
+    handoff_id: int
+
+
+class RatingComment(TypedDict):
+    """`POST /api/internal/ratings/{id}/comment`: what the customer would improve."""
+
+    sender_id: str
+    comment: str

@@ -57,3 +57,9 @@ TICKET_TYPES = {
     TYPE_ERROR: "ошибка",
     TYPE_SUGGESTION: "предложение",
 }
+
+# The intent the desk triggers in Rasa (`POST /conversations/{id}/trigger_intent`)
+# after an agent resolved a handoff, with the handoff's id as the entity
+# `handoff_id`: the bot then asks the customer for a rating. Never trained:
+# only the desk sends it, and the desk leaves it out of the transcript.
+HANDOFF_RESOLVED = "handoff_resolved"

@@ -38,7 +38,10 @@ class FakeRasa:
     appended: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     channels: dict[str, str] = field(default_factory=dict)
     tracker_events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Intents the desk triggered (trigger_intent), per conversation, with the channel.
+    triggered: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     down: bool = False
+    trigger_down: bool = False
 
     def said(self, conversation_id: str) -> list[str]:
         """The texts the customer received, in order."""
@@ -61,7 +64,17 @@ class FakeRasa:
             events = self.tracker_events.get(request.match_info["conversation_id"], [])
             return web.json_response({"events": events})
 
+        async def trigger(request: web.Request) -> web.Response:
+            if request.query.get("token") != RASA_TOKEN:
+                return web.json_response({"error": "token"}, status=401)
+            if self.down or self.trigger_down:
+                return web.json_response({"error": "down"}, status=503)
+            body = {**await request.json(), "output_channel": request.query.get("output_channel", "")}
+            self.triggered.setdefault(request.match_info["conversation_id"], []).append(body)
+            return web.json_response({})
+
         app = web.Application()
+        app.router.add_post("/conversations/{conversation_id}/trigger_intent", trigger)
         app.router.add_post("/conversations/{conversation_id}/tracker/events", append)
         app.router.add_get("/conversations/{conversation_id}/tracker", tracker)
         return app
