@@ -1,5 +1,5 @@
-"""Every log line of every process masked: card numbers, codes and passwords
-(`bot.text.redact`), and the secrets a URL or a header can carry (Rasa's
+"""Every log line of every process masked: card numbers, codes and passwords,
+phones and e-mails (`bot.text.redact.mask_contacts`), and the secrets a URL or a header can carry (Rasa's
 `?token=`, a bearer token, the Telegram bot token inside its API URLs).
 
 Masking happens when a record is made (a log record factory), so it holds
@@ -17,7 +17,7 @@ import logging
 import re
 from typing import Any
 
-from bot.text.redact import mask_secrets
+from bot.text.redact import mask_contacts
 
 _SECRETS_IN_LINES = (
     (re.compile(r"([?&](?:token|auth_token|access_token|secret|key)=)[^&\s\"'#]+", re.IGNORECASE), r"\1•••"),
@@ -34,7 +34,7 @@ def mask_line(line: str) -> str:
     """A log line with personal data and secrets masked."""
     for pattern, replacement in _SECRETS_IN_LINES:
         line = pattern.sub(replacement, line)
-    return mask_secrets(line)
+    return mask_contacts(line)
 
 
 def mask_record(record: logging.LogRecord) -> None:

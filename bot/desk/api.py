@@ -260,9 +260,14 @@ async def get_metrics(request: web.Request) -> web.Response:
 
 @routes.get("/api/metrics.csv")
 async def get_metrics_csv(request: web.Request) -> web.Response:
-    _supervisor(request)
+    """The same measures as a CSV file; an export, so it is audited (it carries
+    no transcripts: the worst conversations are in the JSON only)."""
+    supervisor = _supervisor(request)
     first, last = metrics.parse_period(request.query.get("from"), request.query.get("to"))
     report = await metrics.period_metrics(request.app[DESK], first, last)
+    await audit.record(
+        request.app[DESK], audit.EXPORT, supervisor.username, "metrics.csv", f"{first}..{last}"
+    )
     return web.Response(
         text=metrics.to_csv(report),
         content_type="text/csv",

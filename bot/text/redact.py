@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bot.text.values import CARD_NUMBER_LENGTHS, find_card_numbers, find_phones, is_ticket_number
+from bot.text.values import CARD_NUMBER_LENGTHS, find_card_numbers, find_emails, find_phones, is_ticket_number
 
 CARD_MASK = "•••• "
 SECRET_MASK = "•••"
@@ -153,6 +153,30 @@ def mask_secrets(text: str) -> str:
     """The text fit to store and show an agent: full card numbers cut to the
     last four digits, and codes, CVV, PINs and passwords replaced by dots."""
     return redact(text).text
+
+
+def mask_contacts(text: str) -> str:
+    """`mask_secrets`, and phones and e-mails too: for log lines and exports,
+    where no flow needs them (the forms and the agent's case still read them
+    from the conversation). A phone keeps its last two digits, an e-mail its
+    domain, so a line can still be told apart from another."""
+    text = mask_secrets(text)
+    found = sorted(
+        [(f.start, f.end, "phone") for f in find_phones(text)]
+        + [(f.start, f.end, "email") for f in find_emails(text)]
+    )
+    pieces, at = [], 0
+    for start, end, kind in found:
+        if start < at:
+            continue
+        written = text[start:end]
+        if kind == "phone":
+            masked = "•••" + "".join(c for c in written if c.isdigit())[-2:]
+        else:
+            masked = "•••@" + written.rpartition("@")[2]
+        pieces += [text[at:start], masked]
+        at = end
+    return "".join([*pieces, text[at:]])
 
 
 # Keys of Rasa's event dicts that name things rather than carry what was said.

@@ -85,3 +85,15 @@ async def test_a_new_password_from_the_admin_command_ends_open_sessions(desk: De
     assert await desk.login("anna", "anna-new-password")
     entry = (await desk.ok("GET", "/api/audit?agent=system", chief))[0]
     assert (entry["action"], entry["target"]) == ("agent_update", "agent:anna")
+
+
+async def test_a_csv_export_is_audited(desk: DeskClient) -> None:
+    chief = await desk.login(*CHIEF)
+    response = await desk.http.get(
+        "/api/metrics.csv?from=2026-12-01&to=2026-12-07", headers={"Authorization": f"Bearer {chief}"}
+    )
+    assert response.status == 200 and response.content_type == "text/csv"
+    exports = [e for e in await desk.ok("GET", "/api/audit", chief) if e["action"] == "export"]
+    assert [(e["actor"], e["target"], e["detail"]) for e in exports] == [
+        (CHIEF[0], "metrics.csv", "2026-12-01..2026-12-07")
+    ]

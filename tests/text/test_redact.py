@@ -183,3 +183,16 @@ def test_mask_deep_masks_strings_but_keeps_names_and_ids() -> None:
         "parse_data": {"entities": [{"value": "cvv •••"}], "text": "•••• 1111"},
         "timestamp": 1.5,
     }
+
+
+def test_log_lines_and_exports_hide_phones_and_e_mails_too() -> None:
+    from bot.text.redact import mask_contacts
+
+    line = "клиент +7 916 123-45-67, почта anna.petrova@example.ru, карта 4111 1111 1111 1111"
+    masked = mask_contacts(line)
+    assert "123-45-67" not in masked and "916" not in masked
+    assert "anna.petrova" not in masked and "•••@example.ru" in masked
+    assert "4111 1111" not in masked and "•••67" in masked
+    assert mask_contacts("заказ 2020012310066262 на 1500 ₽ от 01.11.2026") == (
+        "заказ 2020012310066262 на 1500 ₽ от 01.11.2026"
+    )
