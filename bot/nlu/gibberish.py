@@ -15,13 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.component import StatelessComponent
 from bot.nlu.lemmatizer import morph_analyzer
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -41,7 +39,7 @@ def is_gibberish(text: str, min_words: int = 2) -> bool:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class GibberishFallback(GraphComponent):
+class GibberishFallback(StatelessComponent):
     """Overrides the intent with `nlu_fallback` for messages without real words."""
 
     @staticmethod
@@ -53,18 +51,12 @@ class GibberishFallback(GraphComponent):
         return ["pymorphy2"]
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         self._min_words = int(config["min_words"])
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GibberishFallback:
+    def warm_up(cls) -> None:
         morph_analyzer()
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -15,15 +15,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.component import StatelessComponent
 
 
 @lru_cache(maxsize=1)
@@ -44,7 +43,7 @@ def lemma(word: str) -> str:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class RussianLemmatizer(GraphComponent):
+class RussianLemmatizer(StatelessComponent):
     """Sets `token.lemma` on the tokens of the message text."""
 
     @staticmethod
@@ -52,23 +51,12 @@ class RussianLemmatizer(GraphComponent):
         return [Tokenizer]
 
     @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
-    @staticmethod
     def required_packages() -> list[str]:
         return ["pymorphy2"]
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RussianLemmatizer:
+    def warm_up(cls) -> None:
         morph_analyzer()
-        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)

@@ -21,16 +21,13 @@ Runs inside .venv/rasa (imports rasa); needs no training.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Literal, TypedDict
+from typing import Literal, TypedDict
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.component import StatelessComponent
 from bot.nlu.lemmatizer import morph_analyzer
 from bot.text.keyboard import IsWord, to_russian
 from bot.text.spoken_numbers import join_spoken_numbers
@@ -78,7 +75,7 @@ def normalize(text: str, is_word: IsWord = russian_word) -> tuple[str, Normalize
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class TextNormalizer(GraphComponent):  # type: ignore[misc]
+class TextNormalizer(StatelessComponent):
     """Rewrites the message text before tokenisation; records the original in `normalized`.
 
     Training examples are left as written: a rewritten example would lose its
@@ -88,26 +85,12 @@ class TextNormalizer(GraphComponent):  # type: ignore[misc]
     """
 
     @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
-    @staticmethod
     def required_packages() -> list[str]:
         return ["pymorphy2"]
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TextNormalizer:
+    def warm_up(cls) -> None:
         morph_analyzer()
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -19,15 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.needs import FIRST_KEY, PARSE_KEY, clauses, urgency
+from bot.nlu.component import StatelessComponent
 
 # Set on a clause message: the id of the message it was cut from, and whether
 # its boundaries are strong ones.
@@ -45,25 +42,8 @@ def _set_intent(message: Message, name: str, confidence: float) -> None:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class ClauseSplitter(GraphComponent):  # type: ignore[misc]
+class ClauseSplitter(StatelessComponent):
     """Adds one message per clause to the batch, for the model to read."""
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ClauseSplitter:
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         extra: list[Message] = []
@@ -84,7 +64,7 @@ class ClauseSplitter(GraphComponent):  # type: ignore[misc]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class TwoNeedsCollector(GraphComponent):  # type: ignore[misc]
+class TwoNeedsCollector(StatelessComponent):
     """Takes the clause messages out and records the needs they name."""
 
     @staticmethod
@@ -98,20 +78,11 @@ class TwoNeedsCollector(GraphComponent):  # type: ignore[misc]
         return {"strong_min": 0.3, "weak_min": 0.4, "rescue_min": 0.5, "person_min": 0.5}
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         self._strong_min = float(config["strong_min"])
         self._weak_min = float(config["weak_min"])
         self._rescue_min = float(config["rescue_min"])
         self._person_min = float(config.get("person_min", 0.5))
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TwoNeedsCollector:
-        return cls(config)
 
     def _rescue(self, message: Message, read: list[urgency.ReadClause]) -> None:
         """A message read as out of scope as a whole takes its one clear request."""
