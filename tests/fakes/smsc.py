@@ -96,18 +96,21 @@ class FakeSmsc:
     def bound(self) -> bool:
         return self._writer is not None
 
-    def deliver(self, source: str, destination: str, text: str, how: str = "udh") -> None:
+    def deliver(
+        self, source: str, destination: str, text: str, how: str = "udh", options: bytes = b""
+    ) -> None:
         """A customer's SMS arriving at the SMSC, passed on to the ESME in UCS-2.
         Longer than one SMS it goes as an SMSC chooses: concatenated parts
         with a UDH (`udh`), parts carrying the sar_* optional parameters
         (`sar`), or whole in one deliver_sm's message_payload TLV with an empty
-        short_message (`payload`)."""
+        short_message (`payload`). `options` are more optional parameters on
+        every part (an SMSC's own: bearer type, USSD operation, vendor tags)."""
         encoded = text.encode("utf-16-be")
         if how == "payload":
-            self._deliver_part(source, destination, b"", 0, tlv(MESSAGE_PAYLOAD, encoded))
+            self._deliver_part(source, destination, b"", 0, tlv(MESSAGE_PAYLOAD, encoded) + options)
             return
         if len(encoded) <= 140:
-            self._deliver_part(source, destination, encoded, 0)
+            self._deliver_part(source, destination, encoded, 0, options)
             return
         pieces = [encoded[i : i + 134] for i in range(0, len(encoded), 134)]
         for n, piece in enumerate(pieces, start=1):
@@ -117,9 +120,10 @@ class FakeSmsc:
                     + tlv(SAR_TOTAL_SEGMENTS, bytes((len(pieces),)))
                     + tlv(SAR_SEGMENT_SEQNUM, bytes((n,)))
                 )
-                self._deliver_part(source, destination, piece, 0, sar)
+                self._deliver_part(source, destination, piece, 0, sar + options)
             else:
-                self._deliver_part(source, destination, bytes((5, 0, 3, 77, len(pieces), n)) + piece, 0x40)
+                udh = bytes((5, 0, 3, 77, len(pieces), n))
+                self._deliver_part(source, destination, udh + piece, 0x40, options)
 
     def _deliver_part(
         self, source: str, destination: str, chunk: bytes, esm_class: int, options: bytes = b""

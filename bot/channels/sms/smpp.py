@@ -34,6 +34,8 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from smpplib.command import DeliverSM, Param
+from smpplib.ptypes import ostr
 
 from bot.channels.common import say_off_once
 from bot.channels.intake import Intake
@@ -51,6 +53,25 @@ CODING_GSM7 = 0x00
 CODING_UCS2 = 0x08
 ESM_UDHI = 0x40
 ESM_RECEIPT = 0x04
+
+
+def accept_every_optional_parameter() -> None:
+    """Lets a deliver_sm carry any optional parameter SMPP defines.
+
+    smpplib's DeliverSM lists only the optional parameters SMPP 3.4 names for
+    deliver_sm; a tag the library knows but that class does not list
+    (source_bearer_type, ussd_service_op, ms_validity..., which SMSCs do send)
+    raises KeyError while the PDU is read, the session drops before the
+    deliver_sm_resp, and the SMSC delivers the same message again into the
+    same error. Tags unknown to the library are skipped already
+    (allow_unknown_opt_params). Every other defined tag is read here as raw
+    octets; the channel reads none of them.
+    """
+    for name in smpplib.consts.OPTIONAL_PARAMS:
+        DeliverSM.params.setdefault(name, Param(type=ostr, max=0xFFFF))
+
+
+accept_every_optional_parameter()
 
 
 def encode_parts(text: str) -> tuple[list[bytes], int, int]:

@@ -11,6 +11,7 @@ import pytest
 from tests.channels.conftest import SMPP_SOURCE, SMPP_SYSTEM_ID, ChannelStack
 from tests.conftest import without_notice
 from tests.fakes.server import wait_for_messages, wait_until
+from tests.fakes.smsc import tlv
 
 pytestmark = pytest.mark.e2e
 
@@ -107,3 +108,20 @@ def test_a_long_sms_in_optional_parameters_is_not_lost(channel_stack: ChannelSta
         return [e["text"] for e in events if e["event"] == "user"]
 
     assert wait_until(said, what="the message stored") == [long_text.strip()]
+
+
+def test_an_sms_with_the_smscs_own_optional_parameters_is_answered(channel_stack: ChannelStack) -> None:
+    """SMSCs add optional parameters of their own to deliver_sm: ones SMPP
+    defines but not for deliver_sm (source_bearer_type, ussd_service_op) and
+    vendor tags. The message is still read and answered, once."""
+    bound(channel_stack)
+    number = new_number()
+    extra = tlv(0x000F, b"\x01") + tlv(0x0501, b"\x11") + tlv(0x1401, b"vendor")
+    channel_stack.smsc.deliver(number, SMPP_SOURCE, "Здравствуйте", options=extra)
+    assert texts(channel_stack, number, 1)
+
+    def said() -> list[str]:
+        events = channel_stack.stack.tracker(f"sms:{number}")["events"]
+        return [e["text"] for e in events if e["event"] == "user"]
+
+    assert wait_until(said, what="the message stored") == ["Здравствуйте"]
