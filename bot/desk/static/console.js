@@ -170,7 +170,7 @@ function notify(fresh) {
 
 function showMute() {
   $("mute").setAttribute("aria-pressed", String(state.muted));
-  $("mute").textContent = state.muted ? "🔕 Без звука" : "🔔 Звук";
+  $("mute").textContent = state.muted ? "Звук: выкл" : "Звук: вкл";
 }
 
 $("mute").addEventListener("click", () => {
