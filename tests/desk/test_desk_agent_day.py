@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.desk import db, watch
-from bot.desk.models import utcnow
+from bot.desk.models import Handoff, utcnow
 from tests.desk.conftest import CHIEF, SERVICE_TOKEN, DeskClient
 
 
@@ -194,3 +194,22 @@ async def test_the_console_shows_the_customers_earlier_conversations_and_request
         "Анна",
     )
     assert [(t["number"], t["summary"]) for t in history["tickets"]] == [(number, "Не приходит SMS")]
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("заявка", "ticket"),
+        ("Оформить заявку", "ticket"),
+        ("хочу заявку!", "ticket"),
+        ("подожду", "wait"),
+        ("Буду ждать", "wait"),
+        ("а где моя заявка на кредит?", None),  # a question, not the answer to the offer
+        ("жду ответа по заказу", None),
+    ],
+)
+def test_how_the_customer_answers_the_offer(text: str, choice: str | None) -> None:
+    offered = Handoff(status="waiting", ticket_offered_at=utcnow(), ticket_number=None)
+    assert watch.customer_choice(offered, text) == choice
+    not_offered = Handoff(status="waiting", ticket_offered_at=None, ticket_number=None)
+    assert watch.customer_choice(not_offered, text) is None
