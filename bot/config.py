@@ -99,6 +99,13 @@ class DeskSettings:
     # Where the other processes reach the desk when that is not host:port
     # (a Kubernetes Service name): DESK_SERVICE_URL.
     service_url: str = ""
+    # The agent's day (bot/desk/watch.py): at most this many active
+    # conversations per agent; a claimed conversation with no reply from its
+    # agent within `reply_within_minutes` goes back to the queue; the queue is
+    # looked over every `watch_seconds` (waits past the promise, places moved).
+    agent_capacity: int = 3
+    reply_within_minutes: int = 5
+    watch_seconds: int = 30
 
     @property
     def url(self) -> str:
@@ -380,6 +387,9 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
                 if t.strip()
             ),
             service_url=env.text("DESK_SERVICE_URL").rstrip("/"),
+            agent_capacity=max(1, env.integer("DESK_AGENT_CAPACITY", 3)),
+            reply_within_minutes=max(1, env.integer("DESK_REPLY_WITHIN_MINUTES", 5)),
+            watch_seconds=max(1, env.integer("DESK_WATCH_SECONDS", 30)),
         ),
         faq=FaqSettings(
             encoder=env.text("FAQ_ENCODER", DEFAULT_ENCODER),

@@ -205,9 +205,23 @@ async def list_agents(ctx: DeskContext) -> list[AgentView]:
             "online": _online(a, now),
             "last_seen_at": iso(a.last_seen_at),
             "active_handoffs": active.get(a.id, 0),
+            "capacity": ctx.settings.desk.agent_capacity,
         }
         for a in rows
     ]
+
+
+async def lock(db: AsyncSession, agent_id: int) -> None:
+    """Holds the agent's row until the transaction ends (PostgreSQL; SQLite
+    writes one at a time anyway): two claims by one agent are then counted
+    one after the other against the capacity."""
+    await db.execute(select(Agent.id).where(Agent.id == agent_id).with_for_update())
+
+
+async def active_count(db: AsyncSession, agent_id: int) -> int:
+    """The conversations the agent holds now."""
+    held = select(func.count()).where(Handoff.agent_id == agent_id, Handoff.status == ACTIVE)
+    return int(await db.scalar(held) or 0)
 
 
 async def online_count(db: AsyncSession) -> int:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from bot.desk import agents, audit, auth, conversation, customer, erasure, intake, metrics, queue
+from bot.desk import quick_replies as quick
 from bot.desk.context import DeskContext
 from bot.desk.errors import (
     Conflict,
@@ -42,6 +43,7 @@ from bot.desk.errors import (
     Unsupported,
 )
 from bot.desk.events import Hello
+from bot.desk.history import customer_history
 from bot.desk.models import SUPERVISOR, Agent
 from bot.desk.openapi import openapi_document
 from bot.desk.rasa_api import RasaUnavailable
@@ -315,19 +317,22 @@ async def forget_customer(request: web.Request) -> web.Response:
 
 @routes.get("/api/quick-replies")
 async def quick_replies(request: web.Request) -> web.Response:
-    """FAQ articles as ready answers an agent can send or edit."""
-    return _json(_articles(request.app[FAQ_DIR]))
+    """FAQ articles as ready answers an agent can send or edit: with
+    `?handoff_id=`, most relevant to what that customer wrote first."""
+    raw = request.query.get("handoff_id")
+    if raw is None:
+        return _json(quick.articles(request.app[FAQ_DIR]))
+    return _json(await quick.for_handoff(request.app[DESK], intake.record_id(raw)))
 
 
-@lru_cache(maxsize=4)
-def _articles(faq_dir: Path) -> list[dict[str, str]]:
-    from bot.faq.articles import load_articles
-    from bot.faq.render import chat_text
+# The gap loop (`api_requests`) clears this cache when it changed the base.
+_articles = quick.articles
 
-    return [
-        {"id": a.id, "title": a.title, "category": a.category, "text": chat_text(a)}
-        for a in load_articles(faq_dir)
-    ]
+
+@routes.get("/api/handoffs/{handoff_id}/history")
+async def history(request: web.Request) -> web.Response:
+    """The customer's earlier handoffs and requests (same sender id)."""
+    return _json(await customer_history(request.app[DESK], _id(request)))
 
 
 @routes.get("/api/ws")

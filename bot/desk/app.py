@@ -12,7 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import config
-from bot.desk import agents, api, api_requests, db, erasure, operations
+from bot.desk import agents, api, api_requests, db, erasure, operations, watch
 from bot.desk.broker_consumer import BrokerConsumer
 from bot.desk.context import DeskContext, LoginLimit
 from bot.desk.hours import WorkingHours
@@ -71,7 +71,10 @@ def create_app(settings: config.Settings) -> web.Application:
                 consumer = BrokerConsumer(desk, settings.production)
                 consumer.start()
                 app[operations.CONSUMER] = consumer
-            async with erasure.retention_task(desk, settings.privacy.retention_days):
+            async with (
+                erasure.retention_task(desk, settings.privacy.retention_days),
+                watch.watch_task(desk),
+            ):
                 yield
             if consumer is not None:
                 await consumer.close()

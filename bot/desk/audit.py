@@ -41,6 +41,7 @@ ERASE = "erase_customer"
 AGENT_CREATE = "agent_create"
 AGENT_UPDATE = "agent_update"  # a new password (and role) from `python -m bot.desk.admin`
 RETENTION = "retention"
+RECLAIM = "reclaim"  # the queue watch took back a conversation its agent did not answer
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -56,6 +57,7 @@ ACTIONS = (
     AGENT_CREATE,
     AGENT_UPDATE,
     RETENTION,
+    RECLAIM,
 )
 
 # Actors that are not agents.

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 
-from bot.desk import audit, events
+from bot.desk import agents, audit, events
 from bot.desk.context import DeskContext
-from bot.desk.errors import Conflict, Forbidden, Invalid, NotFound
+from bot.desk.errors import AtCapacity, Conflict, Forbidden, Invalid, NotFound
 from bot.desk.models import (
     ACTIVE,
     OPEN_STATUSES,
@@ -37,12 +38,24 @@ RESUMED_BY_AGENT = "Специалист завершил разговор. Я �
 
 async def claim(ctx: DeskContext, handoff_id: int, agent: Agent) -> HandoffView:
     """Takes a waiting handoff. The status flips in one conditional UPDATE,
-    so of two agents clicking at once exactly one gets it."""
+    so of two agents clicking at once exactly one gets it; the same UPDATE
+    counts the agent's active conversations, under a lock on the agent's row,
+    so an agent at capacity (`DESK_AGENT_CAPACITY`) cannot take one more, even
+    from two tabs at once."""
+    capacity, now = ctx.settings.desk.agent_capacity, utcnow()
     async with ctx.sessions() as db:
+        await agents.lock(db, agent.id)
+        mine = aliased(Handoff)  # not correlated with the row being updated
+        held = (
+            select(func.count())
+            .select_from(mine)
+            .where(mine.agent_id == agent.id, mine.status == ACTIVE)
+            .scalar_subquery()
+        )
         taken = await db.execute(
             update(Handoff)
-            .where(Handoff.id == handoff_id, Handoff.status == WAITING)
-            .values(status=ACTIVE, agent_id=agent.id, claimed_at=utcnow())
+            .where(Handoff.id == handoff_id, Handoff.status == WAITING, held < capacity)
+            .values(status=ACTIVE, agent_id=agent.id, claimed_at=now, assigned_at=now)
         )
         await db.commit()
         if not getattr(taken, "rowcount", 0):
@@ -51,6 +64,11 @@ async def claim(ctx: DeskContext, handoff_id: int, agent: Agent) -> HandoffView:
                 return handoff_view(handoff)
             if handoff.status == ACTIVE and handoff.agent is not None:
                 raise Conflict(f"already taken by {handoff.agent.display_name}")
+            if handoff.status == WAITING:
+                raise AtCapacity(
+                    f"at capacity: you already hold {capacity} active conversations "
+                    "(DESK_AGENT_CAPACITY); resolve or transfer one before taking another"
+                )
             raise Conflict(f"the handoff is {handoff.status}")
     async with ctx.sessions() as db:
         handoff = await load_handoff(db, handoff_id)
@@ -61,6 +79,7 @@ async def claim(ctx: DeskContext, handoff_id: int, agent: Agent) -> HandoffView:
             await ctx.rasa.say(handoff.conversation_id, handoff.channel, greeting, agent.display_name)
         except RasaUnavailable:
             handoff.status, handoff.agent_id, handoff.claimed_at = WAITING, None, None
+            handoff.assigned_at = None
             await db.commit()
             raise
         handoff.messages.append(new_message(handoff.id, "agent", greeting, agent.display_name))
@@ -78,8 +97,19 @@ async def transfer(ctx: DeskContext, handoff_id: int, agent: Agent, to_username:
         target = await db.scalar(select(Agent).where(Agent.username == to_username))
         if target is None:
             raise NotFound(f"no agent {to_username!r}")
+        if target.id != handoff.agent_id:
+            await agents.lock(db, target.id)
+            capacity = ctx.settings.desk.agent_capacity
+            if await agents.active_count(db, target.id) >= capacity:
+                raise AtCapacity(
+                    f"at capacity: {target.display_name} already holds {capacity} active conversations"
+                )
+        changing_hands = target.id != handoff.agent_id
         handoff.agent, handoff.status = target, ACTIVE
         handoff.claimed_at = handoff.claimed_at or utcnow()
+        if changing_hands:
+            # The colleague gets the whole reply window (`bot.desk.watch`).
+            handoff.assigned_at = utcnow()
         note = f"{agent.display_name} передал разговор: {target.display_name}"
         handoff.messages.append(new_message(handoff.id, "system", note))
         audit.add(db, audit.TRANSFER, agent.username, _target(handoff), f"to {target.username}")
@@ -104,6 +134,7 @@ async def reply(ctx: DeskContext, handoff_id: int, agent: Agent, text: str) -> T
         await ctx.rasa.say(handoff.conversation_id, handoff.channel, text, agent.display_name)
         message = new_message(handoff.id, "agent", text, agent.display_name)
         handoff.messages.append(message)
+        handoff.agent_replied_at = message.created_at
         # The reply's text stays in the transcript; the log says only that one was sent.
         audit.add(db, audit.REPLY, agent.username, _target(handoff), f"{len(text)} characters")
         await db.commit()

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.desk import events, intake, tickets, traffic
+from bot.desk import events, intake, tickets, traffic, watch
 from bot.desk.context import DeskContext
 from bot.desk.models import CANCELLED, OPEN_STATUSES, WAITING, Handoff, Message, new_message, utcnow
 from bot.desk.rasa_api import RasaUnavailable
@@ -65,7 +65,13 @@ async def customer_event(ctx: DeskContext, event: Any) -> bool:
         # person holds the conversation, only the word itself does ("отмените
         # заказ" is then a request for the agent, not a goodbye).
         cancelled = bool(CANCEL_WORDS.match(text)) or (intent == "cancel" and handoff.status == WAITING)
-        if cancelled:
+        choice = None if cancelled else watch.customer_choice(handoff, text)
+        ticket_number = None
+        if choice is not None:
+            # The answer to the desk's offer of a ticket instead of more waiting.
+            ticket_number = await watch.answer_choice(ctx, db, handoff, choice)
+            cancelled = ticket_number is not None
+        elif cancelled:
             await ctx.rasa.resume(conversation_id, handoff.channel, RESUMED_BY_CUSTOMER)
             handoff.status, handoff.closed_at = CANCELLED, utcnow()
             handoff.messages.append(new_message(handoff.id, "system", "Клиент отменил вызов специалиста"))
@@ -75,6 +81,8 @@ async def customer_event(ctx: DeskContext, event: Any) -> bool:
     await ctx.live.publish(events.message_added(handoff.id, entry))
     if view is not None:
         await ctx.live.publish(events.handoff_changed(view))
+    if ticket_number is not None:
+        await ctx.live.publish(events.ticket_created(ticket_number))
     return True
 
 

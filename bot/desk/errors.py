@@ -33,6 +33,10 @@ class Conflict(DeskError):
     """The thing is not in a state that allows it (taken, closed, existing)."""
 
 
+class AtCapacity(Conflict):
+    """The agent already holds as many active conversations as `DESK_AGENT_CAPACITY` allows."""
+
+
 class TooManyAttempts(DeskError):
     """Too many failed logins lately; `retry_after` seconds until the next try counts."""
 

@@ -110,6 +110,11 @@ def _encoder(name: str, threads: int) -> Encoder:
     return make_encoder(name, threads)
 
 
+def encoder(settings: FaqSettings) -> Encoder:
+    """The desk's one instance of the FAQ's encoder (also the quick replies' search)."""
+    return _encoder(settings.encoder, settings.encoder_threads)
+
+
 # Query vectors by (encoder, text): the list is drawn on every visit of the
 # supervisor's page, and the open questions change little between visits.
 _vectors: dict[tuple[str, str], npt.NDArray[np.float32]] = {}

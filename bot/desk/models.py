@@ -101,6 +101,15 @@ class Handoff(Base):
     # Rasa event time of the newest event in the transcript the bot sent with
     # the handoff: later customer messages are added as they arrive.
     last_event_ts: Mapped[float] = mapped_column(Float, default=0.0)
+    # The queue watch (bot/desk/watch.py): the wait the customer was promised,
+    # the place they were last told, when a ticket was offered instead of more
+    # waiting, when the holding agent got the conversation (a claim or a
+    # transfer) and when they last wrote to the customer.
+    promised_wait_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    told_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ticket_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    agent_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     agent: Mapped[Agent | None] = relationship(lazy="joined")
     messages: Mapped[list[Message]] = relationship(

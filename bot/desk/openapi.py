@@ -65,6 +65,59 @@ _HANDOFF = {
 
 _ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
 
+_QUICK_REPLY = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "category": {"type": "string"},
+        "text": {"type": "string"},
+        "score": {"type": "number"},
+    },
+    "required": ["id", "title", "category", "text"],
+}
+
+_HISTORY = {
+    "type": "object",
+    "properties": {
+        "conversation_id": {"type": "string"},
+        "handoffs": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "status": {"enum": list(HANDOFF_STATUSES)},
+                    "reason_label": {"type": "string"},
+                    "category": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "created_at": {"type": ["string", "null"]},
+                    "closed_at": {"type": ["string", "null"]},
+                    "agent": {"type": ["object", "null"]},
+                    "ticket_number": {"type": ["string", "null"]},
+                },
+                "required": ["id", "status", "created_at"],
+            },
+        },
+        "tickets": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "number": {"type": "string"},
+                    "status": {"enum": list(TICKET_STATUSES)},
+                    "topic": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "target": {"enum": ["ok", "near", "past", "none"]},
+                    "created_at": {"type": ["string", "null"]},
+                },
+                "required": ["number", "status", "created_at"],
+            },
+        },
+    },
+    "required": ["conversation_id", "handoffs", "tickets"],
+}
+
 
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
@@ -340,7 +393,11 @@ def openapi_document() -> dict[str, Any]:
                 **handoff_ops,
             },
             "/api/handoffs/{handoff_id}/claim": {
-                "post": _op("Take a waiting handoff; 409 when another agent has it", _HANDOFF),
+                "post": _op(
+                    "Take a waiting handoff; 409 when another agent has it, or when the agent"
+                    " already holds DESK_AGENT_CAPACITY active conversations",
+                    _HANDOFF,
+                ),
                 **handoff_ops,
             },
             "/api/handoffs/{handoff_id}/messages": {
@@ -354,7 +411,7 @@ def openapi_document() -> dict[str, Any]:
             },
             "/api/handoffs/{handoff_id}/transfer": {
                 "post": _op(
-                    "Hand the conversation to another agent",
+                    "Hand the conversation to another agent; 409 when that agent is at capacity",
                     _HANDOFF,
                     {"type": "object", "properties": {"to": {"type": "string"}}, "required": ["to"]},
                 ),
@@ -413,7 +470,26 @@ def openapi_document() -> dict[str, Any]:
             },
             **_internal(),
             "/api/quick-replies": {
-                "get": _op("FAQ articles as ready answers", {"type": "array", "items": {"type": "object"}})
+                "get": _op(
+                    "FAQ articles as ready answers: in title order, or with handoff_id most relevant"
+                    " to the customer's last messages first (the FAQ search; 'score' is its fused score)",
+                    {"type": "array", "items": _QUICK_REPLY},
+                    parameters=[
+                        {
+                            "name": "handoff_id",
+                            "in": "query",
+                            "description": "rank for this handoff's conversation",
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                )
+            },
+            "/api/handoffs/{handoff_id}/history": {
+                "get": _op(
+                    "The customer's earlier handoffs and requests (same sender id), newest first",
+                    _HISTORY,
+                ),
+                **handoff_ops,
             },
             **requests_paths(),
         },

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk import agents, audit, events, intake, tickets
@@ -74,6 +74,10 @@ async def create_handoff(ctx: DeskContext, payload: Any) -> HandoffReceipt:
                 {"channel": handoff.channel, "priority": handoff.priority},
             )
             handoff.ticket_number = ticket_number
+        if existing is None and ticket_number is None:
+            # What the customer is told now: the watch keeps the desk to it.
+            handoff.promised_wait_minutes = info.expected_wait_minutes
+            handoff.told_position = info.position
         await db.commit()
         view = handoff_view(handoff)
     await ctx.live.publish(events.handoff_changed(view))
@@ -99,10 +103,25 @@ async def queue_info(ctx: DeskContext, db: AsyncSession, handoff: Handoff) -> Qu
     )
     position = int(ahead or 0) + 1
     online = await agents.online_count(db)
-    handle = await average_handle_seconds(db) or DEFAULT_HANDLE_SECONDS
-    minutes = max(1, math.ceil(position * handle / max(1, online) / 60))
+    minutes = await expected_wait(db, position, online)
     now = utcnow()
     return QueueInfo(position, minutes, online, ctx.hours.is_open(now), ctx.hours.describe_opening(now))
+
+
+async def expected_wait(db: AsyncSession, position: int, online: int) -> int:
+    """Minutes the customer at `position` can expect to wait: the conversations
+    ahead (and theirs) at the day's average handling time, shared by the agents online."""
+    handle = await average_handle_seconds(db) or DEFAULT_HANDLE_SECONDS
+    return max(1, math.ceil(position * handle / max(1, online) / 60))
+
+
+def queue_order() -> Select[Handoff]:
+    """The waiting handoffs in the order agents take them: most urgent first, then the longest waiting."""
+    return (
+        select(Handoff)
+        .where(Handoff.status == WAITING)
+        .order_by(Handoff.priority.desc(), Handoff.created_at, Handoff.id)
+    )
 
 
 async def average_handle_seconds(db: AsyncSession) -> float | None:

@@ -41,12 +41,22 @@ class RasaApi:
         except (aiohttp.ClientError, TimeoutError) as error:
             raise RasaUnavailable(f"Rasa is unreachable: {error}") from error
 
-    async def say(self, conversation_id: str, channel: str, text: str, agent_name: str | None) -> None:
-        """Sends `text` to the customer as the agent (or as the desk when no name)."""
+    async def say(
+        self,
+        conversation_id: str,
+        channel: str,
+        text: str,
+        agent_name: str | None,
+        buttons: list[dict[str, str]] | None = None,
+    ) -> None:
+        """Sends `text` to the customer as the agent (or as the desk when no
+        name), with `buttons` ({"title", "payload"}) where the channel shows them."""
         metadata: dict[str, Any] = {"from_desk": True}
         if agent_name:
             metadata["agent_name"] = agent_name
-        event = {"event": "bot", "text": text, "timestamp": time.time(), "metadata": metadata}
+        event: dict[str, Any] = {"event": "bot", "text": text, "timestamp": time.time(), "metadata": metadata}
+        if buttons:
+            event["data"] = {"buttons": buttons}
         await self.append(conversation_id, [event], channel)
 
     async def resume(self, conversation_id: str, channel: str, farewell: str) -> None:

@@ -37,6 +37,7 @@ class AgentView(AgentRef):
     online: bool
     last_seen_at: str | None
     active_handoffs: int
+    capacity: int  # the most active conversations the agent may hold (DESK_AGENT_CAPACITY)
 
 
 class HandoffView(TypedDict):

@@ -51,6 +51,7 @@ async def test_the_supervisor_page_draws_the_period(desk: DeskClient, desk_datab
         # ratings 2, 4, 5; two reasons
         assert drawn == {"chart-days": 9, "chart-csat": 3, "chart-reasons": 2}, drawn
         await expect(page.get_by_test_id("worst")).to_contain_text("долго")
+        await expect(page.get_by_test_id("agents-now")).to_contain_text("0 из 3")  # the agent's load
         await expect(page.get_by_test_id("gaps")).to_contain_text("подарочный сертификат")
         assert await page.get_by_test_id("gap-cluster").count() == 4  # and two from prepare()
         # Everything the page needs comes from the desk itself.

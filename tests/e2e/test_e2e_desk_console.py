@@ -5,6 +5,7 @@ resolve. The customer is on Rasa's callback channel."""
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -34,6 +35,10 @@ def test_an_agent_works_a_conversation_in_the_console(stack: Stack) -> None:
         page.get_by_label("Пароль").fill("boris-password-1")
         page.get_by_role("button", name="Войти").click()
         expect(page.locator("#me")).to_contain_text("Борис")
+        # The number waiting is in the tab's title; the chime can be muted.
+        expect(page).to_have_title(re.compile(r"^\(\d+\) Пульт оператора"))
+        page.get_by_test_id("mute").click()
+        expect(page.get_by_test_id("mute")).to_have_attribute("aria-pressed", "true")
 
         item = page.locator("#queue-list li", has_text="Оспаривание операции").last
         expect(item).to_be_visible()
@@ -41,6 +46,10 @@ def test_an_agent_works_a_conversation_in_the_console(stack: Stack) -> None:
         expect(page.get_by_test_id("transcript")).to_contain_text("списание, которое я не совершал")
         expect(page.get_by_test_id("case")).to_contain_text("Оспаривание операции")
         expect(page.get_by_test_id("next-steps")).to_contain_text("Проверьте последние операции по карте")
+        expect(page.get_by_test_id("history")).to_contain_text("раньше не обращался")
+        # The quick replies nearest to what the customer wrote come first (the FAQ search).
+        topical = page.locator('#quick-replies optgroup[label="По теме разговора"] option')
+        expect(topical.first).to_have_text("Как оспорить незнакомую операцию", timeout=30_000)
 
         page.get_by_test_id("claim").click()
         expect(page.locator("#h-meta")).to_contain_text("ведёт Борис")

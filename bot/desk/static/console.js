@@ -15,7 +15,15 @@ const state = {
   retry: 1000,
   quickReplies: [],
   ticket: null, // the open ticket (full object)
+  history: null, // the open handoff's customer: earlier handoffs and requests
+  knownWaiting: null, // ids of the waiting handoffs already announced (null: not loaded yet)
+  muted: localStorage.getItem("desk.muted") === "1",
+  audio: null, // the WebAudio context, made on the agent's first click (browsers demand a gesture)
+  chimes: 0,
+  capacity: null,
+  myActive: 0,
 };
+const BASE_TITLE = document.title;
 
 const ROLE_NAMES = { user: "Клиент", bot: "Бот", agent: "Оператор", system: "" };
 const STATUS_NAMES = { waiting: "ждёт", active: "в работе", resolved: "завершён", cancelled: "отменён клиентом" };
@@ -93,6 +101,94 @@ $("logout").addEventListener("click", async () => {
   showLogin();
 });
 
+// The agent's day: new conversations announced, capacity shown ------------
+
+// The tab's title carries the number waiting, so a console in a background
+// tab still shows it; a new waiting conversation (or one back in the queue)
+// also chimes and, with the agent's permission, raises a system notification.
+function announceNewWaiting(waiting) {
+  document.title = waiting.length ? `(${waiting.length}) ${BASE_TITLE}` : BASE_TITLE;
+  const fresh = state.knownWaiting ? waiting.filter((h) => !state.knownWaiting.has(h.id)) : [];
+  state.knownWaiting = new Set(waiting.map((h) => h.id));
+  if (!fresh.length || atCapacity()) return; // a full agent is not called to take more
+  chime();
+  notify(fresh);
+}
+
+function atCapacity() {
+  return state.capacity !== null && state.myActive >= state.capacity;
+}
+
+function showLoad() {
+  if (state.capacity === null) return;
+  $("load").textContent = `В работе у вас: ${state.myActive} из ${state.capacity}`;
+  $("load").classList.toggle("full", atCapacity());
+}
+
+function unlockAudio() {
+  if (!state.audio && (window.AudioContext || window.webkitAudioContext)) {
+    state.audio = new (window.AudioContext || window.webkitAudioContext)();
+  }
+  if (state.audio && state.audio.state === "suspended") state.audio.resume().catch(() => {});
+}
+document.addEventListener("pointerdown", unlockAudio);
+document.addEventListener("keydown", unlockAudio);
+
+// Two short tones made by the page itself: nothing is downloaded.
+function chime() {
+  if (state.muted) return;
+  state.chimes += 1;
+  document.body.dataset.chimes = String(state.chimes);
+  const audio = state.audio;
+  if (!audio) return;
+  const start = audio.currentTime + 0.01;
+  [[880, 0], [1320, 0.18]].forEach(([frequency, offset]) => {
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.type = "sine";
+    tone.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.0001, start + offset);
+    gain.gain.exponentialRampToValueAtTime(0.2, start + offset + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.3);
+    tone.connect(gain).connect(audio.destination);
+    tone.start(start + offset);
+    tone.stop(start + offset + 0.32);
+  });
+}
+
+function notify(fresh) {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  if (!document.hidden && document.hasFocus()) return; // the agent is looking at the queue already
+  for (const handoff of fresh.slice(0, 3)) {
+    const note = new Notification("Новый разговор в очереди", {
+      body: `${handoff.case.category || handoff.reason_label} · ${handoff.channel}`,
+      tag: `desk-handoff-${handoff.id}`,
+    });
+    note.onclick = () => { window.focus(); open(handoff.id); note.close(); };
+  }
+}
+
+function showMute() {
+  $("mute").setAttribute("aria-pressed", String(state.muted));
+  $("mute").textContent = state.muted ? "Звук: выкл" : "Звук: вкл";
+}
+
+$("mute").addEventListener("click", () => {
+  state.muted = !state.muted;
+  localStorage.setItem("desk.muted", state.muted ? "1" : "0");
+  showMute();
+});
+
+function showNotifyPermission() {
+  $("notify-permission").hidden = !("Notification" in window) || Notification.permission !== "default";
+}
+
+// Browsers ask for the permission only from a click.
+$("notify-permission").addEventListener("click", async () => {
+  await Notification.requestPermission().catch(() => "denied");
+  showNotifyPermission();
+});
+
 // Queue ------------------------------------------------------------------
 
 async function refreshQueue() {
@@ -102,6 +198,9 @@ async function refreshQueue() {
   ]);
   $("count-waiting").textContent = waiting.length;
   $("count-active").textContent = active.length;
+  state.myActive = active.filter((h) => h.agent && state.me && h.agent.username === state.me.username).length;
+  announceNewWaiting(waiting);
+  showLoad();
   const tickets = (await api("GET", "/api/tickets")).filter((t) => OPEN_TICKET.includes(t.status));
   $("count-tickets").textContent = tickets.length;
   $("count-tickets").classList.toggle("late", tickets.some((t) => t.target === "past"));
@@ -256,12 +355,55 @@ for (const tab of document.querySelectorAll(".tab")) {
 // One conversation --------------------------------------------------------
 
 async function open(id) {
-  state.selected = await api("GET", `/api/handoffs/${id}`);
+  const [handoff, history] = await Promise.all([
+    api("GET", `/api/handoffs/${id}`), api("GET", `/api/handoffs/${id}/history`)]);
+  state.selected = handoff;
+  state.history = history;
   $("nothing-selected").textContent = "Выберите разговор в очереди слева.";
   state.ticket = null;
   renderTicket();
   render();
   refreshQueue();
+  rankQuickReplies(id);
+}
+
+// The knowledge base's answers, those nearest to what the customer wrote first.
+async function rankQuickReplies(id) {
+  const ranked = await api("GET", `/api/quick-replies?handoff_id=${id}`).catch(() => null);
+  if (!ranked || !state.selected || state.selected.id !== id) return;
+  state.quickReplies = ranked;
+  fillQuickReplies(ranked.filter((a) => a.score !== undefined).length ? 5 : 0);
+}
+
+function fillQuickReplies(topical) {
+  const option = (a) => el("option", { value: a.id, textContent: a.title });
+  const groups = topical
+    ? [el("optgroup", { label: "По теме разговора" }, ...state.quickReplies.slice(0, topical).map(option)),
+      el("optgroup", { label: "Остальные статьи" }, ...state.quickReplies.slice(topical).map(option))]
+    : state.quickReplies.map(option);
+  $("quick-replies").replaceChildren(el("option", { value: "", textContent: "Быстрый ответ из базы знаний…" }), ...groups);
+}
+
+const HISTORY_STATUS = { ...STATUS_NAMES, cancelled: "отменён" };
+
+function historyItems() {
+  const history = state.history;
+  if (!history || history.conversation_id !== state.selected.conversation_id) return [];
+  const items = [
+    ...history.handoffs.map((h) => {
+      const link = el("a", { textContent: `${new Date(h.created_at).toLocaleDateString("ru-RU")} · ` +
+        `${h.category || h.reason_label} · ${HISTORY_STATUS[h.status] || h.status}` +
+        (h.agent ? ` · ${h.agent.display_name}` : "") });
+      link.addEventListener("click", () => open(h.id));
+      return el("li", { title: h.summary }, link);
+    }),
+    ...history.tickets.map((t) => {
+      const link = el("a", { textContent: `Заявка № ${t.number} · ${TICKET_STATUS_NAMES[t.status] || t.status}` });
+      link.addEventListener("click", () => openTicket(t.number));
+      return el("li", {}, link, el("div", { className: "muted", textContent: t.topic || t.summary }));
+    }),
+  ];
+  return items.length ? items : [el("li", { className: "muted", textContent: "раньше не обращался" })];
 }
 
 function render() {
@@ -276,6 +418,8 @@ function render() {
   const mine = h.agent && state.me && h.agent.username === state.me.username;
   const open = h.status === "waiting" || h.status === "active";
   $("claim").hidden = h.status !== "waiting";
+  $("claim").disabled = atCapacity();
+  $("claim").title = atCapacity() ? "Вы ведёте столько разговоров, сколько можно: завершите или передайте один" : "";
   $("transfer").disabled = !open;
   $("resolve").disabled = !open;
   $("reply-send").disabled = !(h.status === "active" && (mine || state.me.role === "supervisor"));
@@ -290,6 +434,7 @@ function render() {
   $("c-faq").replaceChildren(...(h.faq_tried.length ? h.faq_tried.map((a) => el("li", { textContent: a.title }))
     : [el("li", { className: "muted", textContent: "ничего" })]));
   $("c-steps").replaceChildren(...h.suggested_next_steps.map((s) => el("li", { textContent: s })));
+  $("c-history").replaceChildren(...historyItems());
   $("erase-customer").hidden = state.me.role !== "supervisor";
   $("transcript").replaceChildren(...h.transcript.map(turn));
   scrollTranscript();
@@ -314,7 +459,10 @@ async function act(action) {
   try {
     await action();
   } catch (error) {
-    if (error.message !== "unauthorized") $("action-error").textContent = error.message;
+    if (error.message === "unauthorized") return;
+    $("action-error").textContent = error.message.startsWith("at capacity")
+      ? `Вы уже ведёте ${state.capacity} разговоров — это ваш предел. Завершите или передайте один, чтобы взять новый.`
+      : error.message;
   }
 }
 
@@ -406,6 +554,9 @@ async function refreshSupervisor() {
 
 async function refreshAgents() {
   const agents = await api("GET", "/api/agents");
+  const me = agents.find((a) => a.username === state.me.username);
+  if (me) state.capacity = me.capacity;
+  showLoad();
   $("transfer-to").replaceChildren(el("option", { value: "", textContent: "Передать…" }),
     ...agents.filter((a) => a.username !== state.me.username)
       .map((a) => el("option", { value: a.username, textContent: `${a.display_name}${a.online ? "" : " (не в сети)"}` })));
@@ -436,6 +587,7 @@ function onEvent(event) {
     state.selected.transcript.push(event.message);
     $("transcript").append(turn(event.message));
     scrollTranscript();
+    if (event.message.role === "user") rankQuickReplies(state.selected.id); // the customer said more
   }
   if (event.type === "handoff") {
     if (state.selected && event.handoff.id === state.selected.id) {
@@ -476,9 +628,11 @@ async function start() {
   $("login").hidden = true;
   $("desk").hidden = false;
   state.quickReplies = await api("GET", "/api/quick-replies");
-  $("quick-replies").replaceChildren(el("option", { value: "", textContent: "Быстрый ответ из базы знаний…" }),
-    ...state.quickReplies.map((a) => el("option", { value: a.id, textContent: a.title })));
-  await Promise.all([refreshQueue(), refreshAgents()]);
+  fillQuickReplies(0);
+  showMute();
+  showNotifyPermission();
+  await refreshAgents();
+  await refreshQueue();
   connect();
 }
 

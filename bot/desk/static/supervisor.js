@@ -17,10 +17,19 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+function cookie(name) {
+  const found = document.cookie.split("; ").find((c) => c.startsWith(`${name}=`));
+  return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+}
+
 async function api(method, path, body) {
+  // A script's bearer token, or the console's session cookie with its CSRF token.
+  const headers = { "Content-Type": "application/json", "X-CSRF-Token": cookie("desk_csrf") };
+  if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(path, {
     method,
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    credentials: "same-origin",
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status === 401) location.href = "/";
@@ -43,12 +52,25 @@ function period() {
 async function load() {
   $("board-error").textContent = "";
   try {
-    const [m, gaps] = await Promise.all([api("GET", `/api/metrics?${period()}`), api("GET", "/api/knowledge-gaps")]);
+    const [m, gaps, agents] = await Promise.all([
+      api("GET", `/api/metrics?${period()}`), api("GET", "/api/knowledge-gaps"), api("GET", "/api/agents")]);
     draw(m);
     drawGaps(gaps);
+    drawAgents(agents);
   } catch (error) {
     $("board-error").textContent = error.message;
   }
+}
+
+// Who is working now and how loaded each is against the capacity (DESK_AGENT_CAPACITY).
+function drawAgents(agents) {
+  const shown = agents.filter((a) => a.online || a.active_handoffs > 0);
+  $("agents-now").replaceChildren(...(shown.length ? shown.map((a) => el("tr",
+    { className: a.active_handoffs >= a.capacity ? "full" : "" },
+    el("td", { textContent: a.display_name }),
+    el("td", { textContent: a.online ? "в сети" : "не в сети" }),
+    el("td", { textContent: `${a.active_handoffs} из ${a.capacity}` })))
+    : [el("tr", {}, el("td", { className: "muted", textContent: "никого нет в сети", colSpan: 3 }))]));
 }
 
 function draw(m) {
