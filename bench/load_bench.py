@@ -334,6 +334,12 @@ def second_rasa(
     var_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {**stack.env, "RASA_PORT": str(port), "BOT_MODELS_DIR": str(models), "BOT_VAR_DIR": str(var_dir)}
+    # The desk's service token lives in the stack's var/secrets/ (generated
+    # there): without it this Rasa's event broker would get 401s, and the desk's
+    # column would show the cost of refusing events, not of taking them.
+    secret = stack.var_dir / "secrets" / "desk_service_token"
+    if "DESK_SERVICE_TOKEN" not in env and secret.exists():
+        env["DESK_SERVICE_TOKEN"] = secret.read_text(encoding="utf-8").strip()
     env.update(extra_env or {})
     env.pop("PYTHONPATH", None)
     log = var_dir / "rasa.log"

@@ -42,7 +42,7 @@ FORWARDED_EVENTS = {"user", "active_loop"}
 RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 MAX_QUEUED = 10_000
 MAX_BATCH = 100
-LINGER_S = 0.05
+LINGER_S = 0.2
 
 
 class DeskEventBroker(EventBroker):
