@@ -165,6 +165,9 @@ class LevelResult:
     # Of the answered: no message at all (a 200 with an empty list).
     silent: int = 0
     cpu_ms_per_message: dict[str, float] = field(default_factory=dict)
+    # The machine's 1-minute load average at the level's end: latency on a
+    # shared machine is the bot's share of it, not its capacity.
+    load: float = float("nan")
 
     @property
     def messages(self) -> int:
@@ -176,7 +179,7 @@ class LevelResult:
         return (
             f"| {label} | {self.customers} | {self.pause_s:g} | {self.messages / self.seconds:.1f} | "
             f"{percentile(ms, 0.5):.0f} | {percentile(ms, 0.95):.0f} | {percentile(ms, 0.99):.0f} | "
-            f"{self.errors} / {self.silent} | {cpu} |"
+            f"{self.errors} / {self.silent} | {cpu} | {self.load:.1f} |"
         )
 
 
@@ -232,6 +235,7 @@ async def run_level(
     for name, pid in target.pids.items():
         spent = cpu_seconds(pid) - before[name]
         result.cpu_ms_per_message[name] = 1000 * spent / max(1, result.messages)
+    result.load = os.getloadavg()[0]
     return result
 
 
@@ -330,6 +334,12 @@ def second_rasa(
     var_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {**stack.env, "RASA_PORT": str(port), "BOT_MODELS_DIR": str(models), "BOT_VAR_DIR": str(var_dir)}
+    # The desk's service token lives in the stack's var/secrets/ (generated
+    # there): without it this Rasa's event broker would get 401s, and the desk's
+    # column would show the cost of refusing events, not of taking them.
+    secret = stack.var_dir / "secrets" / "desk_service_token"
+    if "DESK_SERVICE_TOKEN" not in env and secret.exists():
+        env["DESK_SERVICE_TOKEN"] = secret.read_text(encoding="utf-8").strip()
     env.update(extra_env or {})
     env.pop("PYTHONPATH", None)
     log = var_dir / "rasa.log"
@@ -442,9 +452,9 @@ def main() -> int:
         print()
     print(
         "| system | customers | pause s | msg/s | p50 ms | p95 ms | p99 ms | failed / silent "
-        "| CPU ms/msg rasa / actions / desk |"
+        "| CPU ms/msg rasa / actions / desk | load |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     order = list(labels.values())
     print("\n".join(sorted(rows, key=lambda row: order.index(row.split(" | ")[0].lstrip("| ")))))
     print("\nmemory (RSS MB): " + ", ".join(f"{k} {v:.0f}" for k, v in memory.items()))

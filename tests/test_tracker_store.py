@@ -1,6 +1,6 @@
 """The SQLite tracker store: endpoints.yml names a class Rasa can load (a wrong
 path would make Rasa fall back to a memory store with only a warning), it
-writes in WAL mode, and a conversation saved by one store is read back whole by
+writes in WAL mode, streams each new event once to the event broker, and a conversation saved by one store is read back whole by
 the next one, as after a restart. Runs in .venv/rasa in one subprocess."""
 
 from __future__ import annotations
@@ -50,6 +50,22 @@ SCRIPT = textwrap.dedent(
         with sqlite3.connect(db) as plain:
             assert plain.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
             assert plain.execute("SELECT count(*) FROM events WHERE sender_id='c1'").fetchone()[0] == 4
+
+        # The event broker gets each new event once, in order, as it is saved.
+        from rasa.core.brokers.broker import EventBroker
+        class Broker(EventBroker):
+            def __init__(self): self.published = []
+            def publish(self, event): self.published.append(event)
+        broker = Broker()
+        streaming = SQLiteTrackerStore(domain, db=db + ".broker", event_broker=broker)
+        tracker = DialogueStateTracker.from_events("c2", events, domain.slots)
+        await streaming.save(tracker)
+        tracker.update(SlotSet("card_last4", "2222"))
+        await streaming.save(tracker)
+        await streaming.save(tracker)
+        assert [(e["sender_id"], e["event"]) for e in broker.published] == [
+            ("c2", "session_started"), ("c2", "action"), ("c2", "user"), ("c2", "slot")
+        ], broker.published
 
     asyncio.run(main())
     print("ok")

@@ -266,21 +266,32 @@ async def answer_in_chat(ctx: DeskContext, sender_id: str, text: str) -> bool:
     """The customer's next message after the desk asked them («Ответьте,
     пожалуйста, в этом чате») is the answer to their newest request that waits
     for them; True if there was one."""
-    text = mask_secrets(text.strip())[:MAX_TEXT_CHARS]
-    if not text:
-        return False
     async with ctx.sessions() as db:
-        ticket = await db.scalar(
-            select(Ticket)
-            .where(Ticket.conversation_id == sender_id, Ticket.status == TICKET_WAITING_CUSTOMER)
-            .order_by(Ticket.updated_at.desc())
-            .limit(1)
-        )
-        if ticket is None:
-            return False
-        view = await _take_answer(ctx, db, ticket, text)
+        view = await take_chat_answer(ctx, db, sender_id, text)
+    if view is None:
+        return False
     await ctx.live.publish(events.ticket_changed(view))
     return True
+
+
+async def take_chat_answer(
+    ctx: DeskContext, db: AsyncSession, sender_id: str, text: str
+) -> TicketView | None:
+    """`answer_in_chat` in the caller's session (the intake's one session per
+    event): commits and returns the request it answered, or None (nothing
+    committed) when no request waits for this customer. The caller publishes."""
+    text = mask_secrets(text.strip())[:MAX_TEXT_CHARS]
+    if not text:
+        return None
+    ticket = await db.scalar(
+        select(Ticket)
+        .where(Ticket.conversation_id == sender_id, Ticket.status == TICKET_WAITING_CUSTOMER)
+        .order_by(Ticket.updated_at.desc())
+        .limit(1)
+    )
+    if ticket is None:
+        return None
+    return await _take_answer(ctx, db, ticket, text)
 
 
 async def _take_answer(ctx: DeskContext, db: AsyncSession, ticket: Ticket, text: str) -> TicketView:
