@@ -97,18 +97,23 @@ async def widget_customer(
 ) -> None:
     """A customer of the website widget: one socket.io session per conversation."""
     while time.monotonic() < deadline:
-        client = socketio.AsyncClient(reconnection=False)
+        # A browser's way: long-polling first, then the websocket upgrade,
+        # kept on one replica by HAProxy's cookie (hence a jar that keeps
+        # cookies of an IP address, which aiohttp's default one drops).
+        http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        client = socketio.AsyncClient(reconnection=False, http_session=http)
         replies: asyncio.Queue[Any] = asyncio.Queue()
         confirmed: asyncio.Queue[str] = asyncio.Queue()
         client.on("bot_uttered", replies.put_nowait)
         client.on("session_confirm", confirmed.put_nowait)
         try:
-            await client.connect(url, socketio_path="/socket.io", transports=["websocket"], wait_timeout=30)
+            await client.connect(url, socketio_path="/socket.io", wait_timeout=30)
             await client.emit("session_request", {"session_id": None})
             session_id = await asyncio.wait_for(confirmed.get(), REPLY_TIMEOUT_S)
         except (socketio.exceptions.ConnectionError, asyncio.TimeoutError):
             result.errors += 1
             await client.disconnect()
+            await http.close()
             await asyncio.sleep(1)
             continue
         said = sent.setdefault(f"web:{session_id}", [])
@@ -134,6 +139,7 @@ async def widget_customer(
                     await asyncio.sleep(pause)
         finally:
             await client.disconnect()
+            await http.close()
 
 
 async def run_level(

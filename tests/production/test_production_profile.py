@@ -216,7 +216,10 @@ def test_an_agent_reply_through_one_replica_reaches_a_widget_socket_on_the_other
     received: list[dict[str, Any]] = []
 
     async def journey() -> None:
-        client = socketio.AsyncClient(reconnection=False)
+        # Like a browser, the client keeps HAProxy's cookie (aiohttp's default
+        # jar drops cookies of an IP address): its requests stay on one replica.
+        http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        client = socketio.AsyncClient(reconnection=False, http_session=http)
         confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         client.on("session_confirm", lambda session_id: confirmed.set_result(session_id))
         client.on("bot_uttered", received.append)
@@ -236,6 +239,7 @@ def test_an_agent_reply_through_one_replica_reaches_a_widget_socket_on_the_other
                 await asyncio.sleep(0.1)
         finally:
             await client.disconnect()
+            await http.close()
 
     asyncio.run(journey())
     assert received == [{"text": "Это Анна, я на связи.", "agent_name": "Анна"}]
