@@ -27,6 +27,7 @@ from bot.faq.shared import article_title
 from bot.handoff import case, client
 from bot.handoff.payload import FaqArticle
 from bot.handoff.vocabulary import REQUEST_HUMAN
+from bot.production import handoff_outbox
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,9 @@ async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
         answer = await client.create_handoff(payload)
     except client.DeskUnavailable as error:
         logger.error("handoff failed for %s: %s", tracker.sender_id, error)
+        if await handoff_outbox.keep(payload):  # production: the desk takes it when back
+            dispatcher.utter_message(text=handoff_outbox.KEPT_NOTICE)
+            return [*leave_form, SlotSet("faq_followup", None), ConversationPaused()]
         dispatcher.utter_message(response="utter_handoff_unavailable")
         return leave_form
     if answer.get("ticket_number") and not answer.get("open_now"):

@@ -204,6 +204,7 @@ class ProductionSettings:
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     rasa_replicas: int = 2
     action_replicas: int = 2
+    desk_replicas: int = 2
     namespace: str = "supportbot"
 
     @property
@@ -218,6 +219,12 @@ class ProductionSettings:
     def queue(self) -> str:
         """The RabbitMQ queue Rasa's Pika broker fills and the desk consumes."""
         return f"{self.namespace}.rasa_events"
+
+    @property
+    def handoff_queue(self) -> str:
+        """Handoffs the action server could not give the desk at once: the
+        desk takes them when it is back (bot/production/handoff_outbox.py)."""
+        return f"{self.namespace}.handoffs"
 
     @property
     def exchange(self) -> str:
@@ -354,6 +361,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         rabbitmq_url=env.text("RABBITMQ_URL", ProductionSettings.rabbitmq_url),
         rasa_replicas=max(1, env.integer("RASA_REPLICAS", 2)),
         action_replicas=max(1, env.integer("ACTION_REPLICAS", 2)),
+        desk_replicas=max(1, env.integer("DESK_REPLICAS", 2)),
         namespace=env.text("DEPLOYMENT_NAMESPACE", ProductionSettings.namespace),
     )
     desk_database = env.text("DESK_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'desk.db'}"

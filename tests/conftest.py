@@ -243,10 +243,12 @@ def copy_of_faq_index(destination: Path) -> Path:
     return destination
 
 
-def start_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
-    """Starts the desk, the action server and Rasa (whose event broker posts to
-    the desk) on free ports; Rasa also gets the callback channel. The action
-    server loads a copy of the prebuilt FAQ index instead of embedding it again."""
+def prepared_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
+    """A stack's private var/ directory, free ports, the callback channel and
+    the environment every test process runs with, nothing started yet: the
+    embedded stack below and the production profile's (tests/production) both
+    start from it. The action server loads a copy of the prebuilt FAQ index
+    instead of embedding it again."""
     copy_of_faq_index(var_dir / "faq-index")
     callback = CallbackReceiver()
     credentials = var_dir / "credentials.yml"
@@ -272,7 +274,7 @@ def start_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Stack
         "RATE_LIMIT_ADDRESS_PER_MINUTE": "0",
         **(extra_env or {}),
     }
-    running = Stack(
+    return Stack(
         var_dir=var_dir,
         env=env,
         rasa_port=rasa_port,
@@ -280,6 +282,12 @@ def start_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Stack
         desk_port=desk_port,
         callback=callback,
     )
+
+
+def start_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
+    """Starts the desk, the action server and Rasa (whose event broker posts to
+    the desk) on free ports; Rasa also gets the callback channel."""
+    running = prepared_stack(var_dir, extra_env)
     try:
         running.start("desk")
         running.start("actions")

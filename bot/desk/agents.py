@@ -73,7 +73,10 @@ async def ensure_admin(ctx: DeskContext, username: str | None, password: str | N
             return None
         generated = None if password else auth.generated_password()
         db.add(new_agent(username or DEFAULT_ADMIN, password or generated or "", "Супервизор", SUPERVISOR))
-        await db.commit()
+        try:
+            await db.commit()
+        except IntegrityError:
+            return None  # another desk replica, starting at the same moment, created it
         return generated
 
 

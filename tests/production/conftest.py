@@ -1,5 +1,5 @@
 """One production-profile stack for the profile's tests: `bin/production`
-(supervisord, two Rasa replicas, one action server, the desk, HAProxy) on free
+(supervisord, two Rasa replicas, one action server, two desk replicas, HAProxy) on free
 ports, over this machine's PostgreSQL, Redis and RabbitMQ. Each run gets its own
 namespace (databases, queue, exchange, lock keys) and drops it afterwards, so
 two runs never collide. Under CI=true a missing service fails instead of skipping."""
@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import aio_pika
@@ -26,15 +26,7 @@ import pytest
 import redis
 
 from bot.production.plan import Plan
-from tests.conftest import (
-    DESK_ADMIN,
-    ROOT,
-    TOKEN,
-    CallbackReceiver,
-    Stack,
-    copy_of_faq_index,
-    free_port,
-)
+from tests.conftest import ROOT, TOKEN, Stack, prepared_stack
 
 PG = "postgresql://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/0"
@@ -122,6 +114,7 @@ class ProductionStack(Stack):
             return (
                 all(self.replica_ready(port) for port in plan.rasa_replica_ports)
                 and all(answers(f"http://127.0.0.1:{port}/health") for port in plan.action_replica_ports)
+                and all(answers(f"http://127.0.0.1:{port}/ready") for port in plan.desk_replica_ports)
                 and answers(f"{self.rasa_url}/status?token={TOKEN}")
                 and answers(f"http://127.0.0.1:{self.actions_port}/health")
                 and answers(f"{self.desk_url}/api/health")
@@ -164,52 +157,35 @@ def stop_production(running: ProductionStack) -> None:
 
 
 def start_production(
-    var_dir: Path, rasa_replicas: int = 2, action_replicas: int = 1, extra_env: dict[str, str] | None = None
+    var_dir: Path,
+    rasa_replicas: int = 2,
+    action_replicas: int = 1,
+    extra_env: dict[str, str] | None = None,
+    desk_replicas: int = 2,
 ) -> ProductionStack:
-    """`bin/production` on free ports in a fresh namespace, ready to serve
-    (the FAQ index copied in, the callback channel on). Also used by bench/load."""
-    copy_of_faq_index(var_dir / "faq-index")
-    callback = CallbackReceiver()
-    credentials = var_dir / "credentials.yml"
-    credentials.write_text(
-        (ROOT / "credentials.yml").read_text(encoding="utf-8") + f"\ncallback:\n  url: {callback.url}\n",
-        encoding="utf-8",
-    )
+    """`bin/production` on free ports in a fresh namespace, ready to serve,
+    from the same environment as the embedded test stack (tests/conftest.py:
+    the FAQ index copied in, the callback channel on). Also used by bench/load."""
     namespace = f"t{uuid.uuid4().hex[:10]}"
-    rasa_port, actions_port, desk_port = free_port(), free_port(), free_port()
-    env = {
-        **os.environ,
-        "PROFILE": "production",
-        "DEPLOYMENT_NAMESPACE": namespace,
-        "POSTGRES_URL": PG,
-        "REDIS_URL": REDIS,
-        "RABBITMQ_URL": AMQP,
-        "RASA_REPLICAS": str(rasa_replicas),
-        "ACTION_REPLICAS": str(action_replicas),
-        "BOT_VAR_DIR": str(var_dir),
-        "RASA_PORT": str(rasa_port),
-        "ACTIONS_PORT": str(actions_port),
-        "DESK_PORT": str(desk_port),
-        "RASA_API_TOKEN": TOKEN,
-        "RASA_CREDENTIALS": str(credentials),
-        "DESK_ADMIN_USER": DESK_ADMIN[0],
-        "DESK_ADMIN_PASSWORD": DESK_ADMIN[1],
-        "DESK_HOURS": "mon-sun 00:00-24:00",
-        **(extra_env or {}),
-    }
-    running = ProductionStack(
-        var_dir=var_dir,
-        env=env,
-        rasa_port=rasa_port,
-        actions_port=actions_port,
-        desk_port=desk_port,
-        callback=callback,
-        namespace=namespace,
+    base = prepared_stack(
+        var_dir,
+        {
+            "PROFILE": "production",
+            "DEPLOYMENT_NAMESPACE": namespace,
+            "POSTGRES_URL": PG,
+            "REDIS_URL": REDIS,
+            "RABBITMQ_URL": AMQP,
+            "RASA_REPLICAS": str(rasa_replicas),
+            "ACTION_REPLICAS": str(action_replicas),
+            "DESK_REPLICAS": str(desk_replicas),
+            **(extra_env or {}),
+        },
     )
+    running = ProductionStack(**{f.name: getattr(base, f.name) for f in fields(Stack)}, namespace=namespace)
     running.process = subprocess.Popen(
         ["nice", "-n", "10", str(ROOT / "bin" / "production")],
         cwd=ROOT,
-        env=env,
+        env=running.env,
         stdout=running.log.open("ab"),
         stderr=subprocess.STDOUT,
         start_new_session=True,

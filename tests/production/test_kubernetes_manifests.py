@@ -41,7 +41,7 @@ def test_the_kustomization_names_every_manifest() -> None:
 
 def test_deployments_are_probed_sized_and_configured_by_reference() -> None:
     deployments = [doc for _, doc in documents() if doc["kind"] == "Deployment"]
-    assert {d["metadata"]["name"] for d in deployments} == {"rasa", "actions", "desk"}
+    assert {d["metadata"]["name"] for d in deployments} == {"rasa", "actions", "desk", "rasa-metrics"}
     for deployment in deployments:
         for container in deployment["spec"]["template"]["spec"]["containers"]:
             assert container["readinessProbe"] and container["livenessProbe"]
@@ -68,4 +68,8 @@ def test_the_ingress_is_sticky_and_budgets_keep_a_replica() -> None:
     annotations = kinds["Ingress"]["metadata"]["annotations"]
     assert annotations["nginx.ingress.kubernetes.io/affinity"] == "cookie"
     budgets = [doc for _, doc in documents() if doc["kind"] == "PodDisruptionBudget"]
-    assert {b["metadata"]["name"] for b in budgets} >= {"rasa", "actions"}
+    assert {b["metadata"]["name"] for b in budgets} >= {"rasa", "actions", "desk"}
+    desk = next(
+        doc for _, doc in documents() if doc["kind"] == "Deployment" and doc["metadata"]["name"] == "desk"
+    )
+    assert desk["spec"]["replicas"] >= 2

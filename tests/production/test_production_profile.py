@@ -15,13 +15,15 @@ import urllib.request
 import uuid
 from typing import Any
 
+import aiohttp
 import asyncpg
 import pytest
+import redis
 import socketio
 
 from tests.conftest import DESK_ADMIN, TOKEN, http_json
 from tests.e2e.test_e2e_privacy import assert_nowhere_in_clear, fresh_card, grouped
-from tests.production.conftest import ProductionStack, answers, wait_until
+from tests.production.conftest import REDIS, ProductionStack, answers, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -191,7 +193,7 @@ def test_a_killed_replica_is_restarted_alone_and_conversations_continue(producti
     for sender in senders:
         production.say(sender, "привет")
     victim = production.pid("rasa-1")
-    others = {name: production.pid(name) for name in ("rasa-2", "actions-1", "desk", "haproxy")}
+    others = {name: production.pid(name) for name in ("rasa-2", "actions-1", "desk-1", "desk-2", "haproxy")}
     os.kill(victim, signal.SIGKILL)
     for sender in senders:
         assert texts(production.say(sender, "сколько стоит доставка?")).strip()
@@ -214,7 +216,10 @@ def test_an_agent_reply_through_one_replica_reaches_a_widget_socket_on_the_other
     received: list[dict[str, Any]] = []
 
     async def journey() -> None:
-        client = socketio.AsyncClient(reconnection=False)
+        # Like a browser, the client keeps HAProxy's cookie (aiohttp's default
+        # jar drops cookies of an IP address): its requests stay on one replica.
+        http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        client = socketio.AsyncClient(reconnection=False, http_session=http)
         confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         client.on("session_confirm", lambda session_id: confirmed.set_result(session_id))
         client.on("bot_uttered", received.append)
@@ -234,6 +239,7 @@ def test_an_agent_reply_through_one_replica_reaches_a_widget_socket_on_the_other
                 await asyncio.sleep(0.1)
         finally:
             await client.disconnect()
+            await http.close()
 
     asyncio.run(journey())
     assert received == [{"text": "Это Анна, я на связи.", "agent_name": "Анна"}]
@@ -253,6 +259,11 @@ def test_every_process_reports_readiness_metrics_and_json_logs(production: Produ
     assert 'bot_replies_total{kind="text"}' in metrics
     with urllib.request.urlopen(f"{production.desk_url}/metrics", timeout=10) as answer:
         assert "desk_customer_events_total" in answer.read().decode("utf-8")
+    # The Rasa replicas' side-car: every message, reply and turn of the deployment.
+    side_car = f"http://127.0.0.1:{production.plan.metrics_port}/metrics"
+    wait_until(lambda: _gauge(side_car, 'rasa_messages_total{channel="rest"}') >= 1, "messages counted", 10)
+    assert _gauge(side_car, 'rasa_replies_total{kind="text"}') >= 1
+    assert _gauge(side_car, "rasa_turn_seconds_count") >= 1
     lines = production.log.read_text(encoding="utf-8", errors="replace").splitlines()
     about_sender = [line for line in lines if line.startswith("{") and sender in line]
     assert about_sender, "no JSON log line carries the conversation id"
@@ -283,3 +294,113 @@ def test_a_deletion_request_empties_the_conversation_in_postgresql(production: P
     assert "удалил ваши данные" in texts(production.say(sender, "/affirm"))
     assert not any("89161234567" in row["data"] for row in stored_events(production, sender))
     assert not [row for row in stored_events(production, sender) if row["type_name"] == "user"]
+
+
+def _desks(stack: ProductionStack) -> list[str]:
+    return [f"desk-{i}" for i in range(1, len(stack.plan.desk_replica_ports) + 1)]
+
+
+def _desks_ready(stack: ProductionStack) -> bool:
+    return all(answers(f"http://127.0.0.1:{port}/ready") for port in stack.plan.desk_replica_ports)
+
+
+def _gauge(url: str, name: str) -> float:
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        for line in answer.read().decode("utf-8").splitlines():
+            if line.startswith(f"{name} "):
+                return float(line.split()[1])
+    raise AssertionError(f"{name} not in {url}")
+
+
+def test_two_desk_replicas_one_consumes_and_consoles_on_either_hear_every_event(
+    production: ProductionStack,
+) -> None:
+    ports = production.plan.desk_replica_ports
+    assert len(ports) == 2
+    wait_until(
+        lambda: (
+            sum(_gauge(f"http://127.0.0.1:{p}/metrics", "desk_broker_consumer_active") for p in ports) == 1
+        ),
+        "exactly one desk replica consuming Rasa's events",
+        30,
+    )
+    token = production.desk_login(*DESK_ADMIN)  # through HAProxy: valid on every replica
+    sender = new_sender()
+
+    async def consoles() -> dict[int, bool]:
+        heard = dict.fromkeys(ports, False)
+        async with aiohttp.ClientSession() as http:
+            sockets = [await http.ws_connect(f"ws://127.0.0.1:{p}/api/ws?token={token}") for p in ports]
+            for socket in sockets:
+                assert (await socket.receive_json(timeout=10))["type"] == "hello"
+            await asyncio.to_thread(production.say, sender, "позовите оператора")
+
+            async def listen(port: int, socket: aiohttp.ClientWebSocketResponse) -> None:
+                while not heard[port]:
+                    event = await socket.receive_json(timeout=30)
+                    heard[port] = event.get("handoff", {}).get("conversation_id") == sender
+
+            await asyncio.gather(*(listen(p, s) for p, s in zip(ports, sockets, strict=True)))
+            for socket in sockets:
+                await socket.close()
+        return heard
+
+    # The handoff was created on one replica; the other's console hears it through Redis.
+    assert asyncio.run(consoles()) == dict.fromkeys(ports, True)
+
+
+def test_the_desk_down_when_a_handoff_starts_keeps_it_and_tells_the_customer(
+    production: ProductionStack,
+) -> None:
+    sender = new_sender()
+    production.say(sender, "привет")
+    desks = _desks(production)
+    production.supervisorctl("stop", *desks)
+    try:
+        said = texts(production.say(sender, "позовите оператора"))
+        assert "запрос сохранён" in said, said
+        assert production.say(sender, "номер заказа 5150") == []  # paused for the person
+    finally:
+        production.supervisorctl("start", *desks)
+        wait_until(lambda: _desks_ready(production), "the desk replicas back", 120)
+    token = production.desk_login(*DESK_ADMIN)
+    handoff = _handoff_of(production, token, sender)
+
+    def told() -> bool:
+        said = [e.get("text") or "" for e in production.tracker(sender)["events"] if e["event"] == "bot"]
+        return any("снова на связи" in text for text in said)
+
+    wait_until(told, "the customer told that the desk took the request", 30)
+    # What the customer added meanwhile is in the transcript the agent opens.
+    opened = production.desk("GET", f"/api/handoffs/{handoff['id']}", token)
+    assert "номер заказа 5150" in [turn["text"] for turn in opened["transcript"]]
+
+
+def test_sigterm_to_a_rasa_replica_finishes_the_message_in_flight(production: ProductionStack) -> None:
+    """The message waits in the replica for its conversation's lock (held a
+    few seconds by a ticket written into Redis as another replica would), the
+    replica is told to stop meanwhile, and still answers it."""
+    sender = new_sender()
+    port = production.plan.rasa_replica_ports[1]
+    prefix = "".join(c for c in production.namespace if c.isalnum())
+    ticket = json.dumps({"number": 0, "expires": time.time() + 4})
+    lock = json.dumps({"conversation_id": sender, "tickets": [ticket]})
+    redis.Redis.from_url(REDIS).set(f"{prefix}:lock:{sender}", lock)
+    victim = production.pid("rasa-2")
+    try:
+
+        async def in_flight() -> list[dict[str, Any]]:
+            url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+            call = asyncio.to_thread(http_json, "POST", url, {"sender": sender, "message": "привет"}, 60)
+            reply = asyncio.ensure_future(call)
+            await asyncio.sleep(1.5)
+            assert not reply.done(), "the message did not wait for its lock"
+            os.kill(victim, signal.SIGTERM)
+            return await reply
+
+        replies = asyncio.run(in_flight())
+        assert texts(replies).strip(), "no reply to the message in flight"
+        assert_once_and_in_order(production, sender, ["привет"])
+    finally:
+        wait_until(lambda: production.pid("rasa-2") not in (0, victim), "rasa-2 restarted", 120)
+        wait_until(lambda: production.replica_ready(port), "rasa-2 ready again", 300)

@@ -6,12 +6,18 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.desk.models import Base
 
 target_metadata = Base.metadata
+
+# Several desk replicas may start at once on one PostgreSQL database: the
+# first to take this lock migrates, the others wait for it and then find the
+# schema at head. The lock is the transaction's, released at its commit.
+MIGRATION_LOCK = 7_300_118
 
 
 def _run(connection: Connection) -> None:
@@ -21,6 +27,8 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         context.run_migrations()
 
 
