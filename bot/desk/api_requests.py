@@ -110,21 +110,34 @@ async def internal_customer_reply(request: web.Request) -> web.Response:
 async def internal_attachment(request: web.Request) -> web.Response:
     """A file as multipart/form-data (field `file`) or as the raw body with its
     Content-Type and `?filename=`; `?sender_id=` must be the ticket's customer."""
-    ctx = request.app[DESK]
-    limit = ctx.settings.desk.attachment_max_bytes
-    if request.content_type == "multipart/form-data":
-        try:
-            data, filename, content_type = await _file_part(request, limit)
-        except (ValueError, HttpProcessingError):
-            raise Invalid("the form is malformed") from None
-    else:
-        data = await _read_limited(request.content, limit)
-        filename = request.query.get("filename", "file")
-        content_type = request.content_type
+    data, filename, content_type = await _upload(request)
     attachment = await tickets.add_attachment(
-        ctx, _number(request), request.query.get("sender_id", ""), filename, content_type, data
+        request.app[DESK], _number(request), request.query.get("sender_id", ""), filename, content_type, data
     )
     return _json(attachment, status=201)
+
+
+@routes.post("/api/internal/customers/{sender_id}/attachments")
+async def internal_customer_attachment(request: web.Request) -> web.Response:
+    """A file the customer sent on their channel, for their newest open
+    request (the channels do not know its number); 404 when they have none."""
+    data, filename, content_type = await _upload(request)
+    number, attachment = await tickets.attach_to_newest(
+        request.app[DESK], request.match_info["sender_id"], filename, content_type, data
+    )
+    return _json({"number": number, "attachment": attachment}, status=201)
+
+
+async def _upload(request: web.Request) -> tuple[bytes, str, str]:
+    """The uploaded file's bytes (up to the desk's limit and one chunk), name and type."""
+    limit = request.app[DESK].settings.desk.attachment_max_bytes
+    if request.content_type == "multipart/form-data":
+        try:
+            return await _file_part(request, limit)
+        except (ValueError, HttpProcessingError):
+            raise Invalid("the form is malformed") from None
+    data = await _read_limited(request.content, limit)
+    return data, request.query.get("filename", "file"), request.content_type
 
 
 async def _file_part(request: web.Request, limit: int) -> tuple[bytes, str, str]:

@@ -322,6 +322,45 @@ def requests_paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/internal/customers/{sender_id}/attachments": {
+            "post": {
+                "summary": "A file from the customer's channel for their newest open request "
+                "(new, in_progress, waiting_customer): as /api/internal/tickets/{number}/attachments; "
+                "404 when they have no open request",
+                "parameters": [
+                    {"name": "sender_id", "in": "path", "required": True, "schema": _S},
+                    {"name": "filename", "in": "query", "schema": _S},
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"file": {"type": "string", "format": "binary"}},
+                            }
+                        },
+                        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "Stored with the request",
+                        **_json(
+                            {
+                                "type": "object",
+                                "properties": {"number": _S, "attachment": _ATTACHMENT},
+                                "required": ["number", "attachment"],
+                            }
+                        ),
+                    },
+                    **{
+                        code: {"description": "Refused", **_json(_ERROR)}
+                        for code in ("400", "401", "404", "413", "415")
+                    },
+                },
+            }
+        },
         "/api/internal/ratings": {
             "post": _op(
                 "A 1-5 rating, once per conversation (the handoff, or the customer's current conversation)",

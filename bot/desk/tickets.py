@@ -362,6 +362,25 @@ async def add_attachment(
     return attachment
 
 
+async def attach_to_newest(
+    ctx: DeskContext, sender_id: str, filename: str, content_type: str, data: bytes
+) -> tuple[str, Attachment]:
+    """A file the customer sent on a channel that carries files (widget,
+    Telegram), outside a handoff: it joins their newest request that is not
+    resolved yet. NotFound when they have none (the channel answers as before)."""
+    open_statuses = (*TICKET_OPEN_STATUSES, TICKET_WAITING_CUSTOMER)
+    async with ctx.sessions() as db:
+        number = await db.scalar(
+            select(Ticket.number)
+            .where(Ticket.conversation_id == sender_id, Ticket.status.in_(open_statuses))
+            .order_by(Ticket.created_at.desc(), Ticket.number.desc())
+            .limit(1)
+        )
+    if not sender_id or number is None:
+        raise NotFound("no open request")
+    return number, await add_attachment(ctx, number, sender_id, filename, content_type, data)
+
+
 async def attachment_file(ctx: DeskContext, number: str, attachment_id: str) -> tuple[Path, Attachment]:
     async with ctx.sessions() as db:
         ticket = await _load(db, number)
