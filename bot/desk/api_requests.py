@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import BodyPartReader, StreamReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from bot.desk import gaps, ratings, tickets
+from bot.desk import gaps, ownership, ratings, tickets
 from bot.desk.api import DESK, _agent, _articles, _body, _field, _json, _supervisor
 from bot.desk.errors import Invalid, NotFound
 
@@ -92,9 +92,24 @@ async def internal_ticket_correction(request: web.Request) -> web.Response:
 
 @routes.get("/api/internal/tickets/{number}")
 async def internal_ticket_status(request: web.Request) -> web.Response:
-    """Only for the conversation that opened it; anyone else gets the 404 of a wrong number."""
+    """Only for the conversation that opened it, or (`?contact=`) for a customer
+    who proved the request's contact; anyone else gets the 404 of a wrong number."""
     sender_id = request.query.get("sender_id", "")
+    contact = request.query.get("contact", "")
+    if contact:  # the bot checked the one-time code sent to it (bot.desk.ownership)
+        return _json(await ownership.status_by_contact(request.app[DESK], _number(request), contact))
     return _json(await tickets.ticket_status(request.app[DESK], _number(request), sender_id))
+
+
+@routes.post("/api/internal/tickets/{number}/code")
+async def internal_ticket_code(request: web.Request) -> web.Response:
+    """Sends a one-time code to the request's contact if `contact` is it; the
+    same 202 whatever the number and contact (nobody learns what exists)."""
+    body = await _body(request)
+    await ownership.send_code(
+        request.app[DESK], _number(request), _field(body, "contact"), _field(body, "code")
+    )
+    return _json({}, status=202)
 
 
 @routes.post("/api/internal/tickets/{number}/customer-reply")

@@ -274,9 +274,24 @@ def requests_paths() -> dict[str, Any]:
         },
         "/api/internal/tickets/{number}": {
             "get": _op(
-                "A request's status for the customer who filed it; 404 for anyone else, as for a wrong number",
+                "A request's status for the customer who filed it (sender_id), or for one who proved "
+                "its contact by the one-time code (contact); 404 for anyone else, as for a wrong number",
                 _CUSTOMER_TICKET,
-                parameters=[_SENDER],
+                parameters=[
+                    {"name": "sender_id", "in": "query", "schema": _S},
+                    {"name": "contact", "in": "query", "schema": _S},
+                ],
+            ),
+            "parameters": [_NUMBER],
+        },
+        "/api/internal/tickets/{number}/code": {
+            "post": _op(
+                "Send a one-time code to the request's contact if 'contact' is it (an outbox line: "
+                "e-mail or SMS); the same 202 for any number and contact",
+                {"type": "object"},
+                _body(contact=_S, code=_S),
+                status="202",
+                errors=("400", "401"),
             ),
             "parameters": [_NUMBER],
         },
