@@ -30,16 +30,3 @@ class ValidateBlockCardForm(FormValidationAction):
         if digits is None:
             dispatcher.utter_message(response="utter_card_last4_invalid")
         return {"card_last4": digits}
-
-
-class ValidateTicketStatusForm(FormValidationAction):
-    def name(self) -> str:
-        return "validate_ticket_status_form"
-
-    def validate_ticket_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        number = values.ticket_number(_answer(tracker, value))
-        if number is None:
-            dispatcher.utter_message(response="utter_ticket_number_invalid")
-        return {"ticket_number": number}
