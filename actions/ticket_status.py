@@ -63,7 +63,7 @@ class ValidateTicketStatusForm(FormValidationAction):
     ) -> list[EventType]:
         """rasa-sdk keeps only the required slots' events; the code's proof,
         set with the contact or the code, must survive too."""
-        events = await super().get_validation_events(dispatcher, tracker, domain)
+        events: list[EventType] = list(await super().get_validation_events(dispatcher, tracker, domain))
         named = {event["name"] for event in events}
         kept = tracker.slots_to_validate()
         if PROOF in kept and PROOF not in named:
