@@ -24,8 +24,9 @@ _ERROR_CODE = re.compile(
     re.IGNORECASE,
 )
 # "ошибка: не удалось подключиться" (after a colon, up to the end of the sentence)
+# ("сообщить об ошибке: …" introduces a story, not the error's words)
 _ERROR_AFTER_COLON = re.compile(
-    r"\b(?:ошибк[аиуеой]|пишет|выдаёт|выдает|error)\s*:\s*([^.\n;!?]{3,300})", re.I
+    r"(?<!об )(?<!о )\b(?:ошибк[аиуеой]|пишет|выдаёт|выдает|error)\s*:\s*([^.\n;!?]{3,300})", re.I
 )
 _VERSION = re.compile(r"\b(?:верси[яиюей]|версия\s+приложения|v\.?|ver\.?)\s*(\d+(?:\.\d+){0,3})\b", re.I)
 _PRODUCT = re.compile(

@@ -7,6 +7,7 @@ sender asking for the number learns nothing."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -126,3 +127,37 @@ def test_another_need_inside_the_form_is_handled_not_filed(stack: Stack) -> None
     person = new_sender()
     stack.say(person, "хочу сообщить о проблеме")
     assert "специалист" in texts(stack.say(person, "позовите оператора")).lower()
+
+
+def test_another_channel_proves_the_request_by_a_code_sent_to_its_contact(stack: Stack, agent: str) -> None:
+    owner = new_sender()
+    stack.say(
+        owner, "Хочу сообщить об ошибке: не приходит SMS с кодом при входе в приложение уже второй день"
+    )
+    for answer in ("/skip", "/skip", "/skip"):
+        said = texts(stack.say(owner, answer))
+        if "Как с вами связаться" in said:
+            break
+    number = number_in(texts(stack.say(owner, "мой телефон 8 916 555-12-34")))
+    outbox = stack.var_dir / "desk" / "outbox.jsonl"
+
+    def ask_from_elsewhere(contact: str) -> tuple[str, str]:
+        other = new_sender()
+        stack.say(other, "какой статус моего обращения")
+        refused = texts(stack.say(other, number))
+        return other, refused + "\n" + texts(stack.say(other, contact))
+
+    # A wrong contact: the same words as the right one, and nothing is sent.
+    wrong, wrong_said = ask_from_elsewhere("ivan@example.ru")
+    assert not outbox.exists()
+    right, right_said = ask_from_elsewhere("+7 916 555 12 34")
+    assert wrong_said.replace("ivan@example.ru", "C") == right_said.replace("+7 916 555 12 34", "C")
+    assert "не нашёл" in right_said and "код из 6 цифр" in right_said
+    sent = [line for line in outbox.read_text(encoding="utf-8").splitlines() if number in line]
+    assert len(sent) == 1 and '"via": "sms"' in sent[0] and "+79165551234" in sent[0]
+    code = re.search(r": (\d{6})\.", json.loads(sent[0])["text"]).group(1)  # type: ignore[union-attr]
+
+    # The stranger guesses; the owner of the phone types the code.
+    assert "Код не подошёл" in texts(stack.say(wrong, code))
+    told = texts(stack.say(right, code))
+    assert f"Обращение № {number}" in told and TICKET_STATUSES["new"] in told

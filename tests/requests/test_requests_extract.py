@@ -42,6 +42,7 @@ def test_error_texts_versions_moments_and_contacts() -> None:
     )
     assert extract.error_text("код ошибки 0x80070005") == "Ошибка 0x80070005"
     assert extract.error_text("просто не работает") is None
+    assert extract.error_text("хочу сообщить об ошибке: не приходит SMS") is None
     assert extract.version("Chrome 120") == "Chrome 120"
     assert extract.version("в хроме") == "хроме"
     assert extract.version("Операция отклонена") is None
