@@ -18,6 +18,10 @@ from bot.text import values
 
 # «…», "…", „…“, '…' — what customers put the error's own words in.
 _QUOTED = re.compile(r"«([^»]{2,300})»|\"([^\"]{2,300})\"|„([^“”]{2,300})[“”]|“([^”]{2,300})”")
+# What introduces the error's own words.
+_ERROR_LEAD = re.compile(
+    r"пишет|ошибк|выда[ёе]т|выдал|появ|сообщени|выскоч|высвечива|error|показыва", re.IGNORECASE
+)
 # "ошибка 500", "код ошибки 0x80070005", "error 403"
 _ERROR_CODE = re.compile(
     r"\b(?:код\s+ошибки|ошибк[аиуеой]|error)\s*(?:№|#|код|code)?\s*[:\-–]?\s*([A-Za-z]*\d[\w\-.]*)",
@@ -59,9 +63,13 @@ TOPIC_MAX_CHARS = 100
 
 def error_text(text: str) -> str | None:
     """The error's own words: quoted, a code after "ошибка", or what follows "ошибка:"."""
-    quoted = _QUOTED.search(text)
-    if quoted:
-        return next(group for group in quoted.groups() if group).strip()
+    quotes = [(m.start(), next(g for g in m.groups() if g).strip()) for m in _QUOTED.finditer(text)]
+    if quotes:
+        # «нажал "Перевести" — пишет "Ошибка 403"»: the words after "пишет",
+        # else the quote that reads like an error, else the last one.
+        after_word = [q for at, q in quotes if _ERROR_LEAD.search(text[max(0, at - 25) : at])]
+        error_like = [q for _, q in quotes if _ERROR_WORDS.search(q)]
+        return (after_word or error_like or [quotes[-1][1]])[0]
     after = _ERROR_AFTER_COLON.search(text)
     if after:
         return after.group(1).strip()

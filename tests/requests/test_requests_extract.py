@@ -37,6 +37,8 @@ def test_a_short_request_to_report_gives_nothing_to_file() -> None:
 
 def test_error_texts_versions_moments_and_contacts() -> None:
     assert extract.error_text('пишет "Неверный код"') == "Неверный код"
+    assert extract.error_text("нажал «Перевести» — пишет «Ошибка 403»") == "Ошибка 403"
+    assert extract.error_text("кнопка «Оплатить», потом «Платёж не прошёл»") == "Платёж не прошёл"
     assert extract.error_text("ошибка: не удалось подключиться к серверу. Что делать") == (
         "не удалось подключиться к серверу"
     )
