@@ -366,7 +366,7 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
             return label, attachment
         if kind in FILE_KINDS and not message.caption:
             # A screenshot or a document: it joins the customer's open request.
-            reply = await self._to_request(sender_id, message)
+            reply = await self._to_request(sender_id, message, app)
             if reply is not None:
                 await self.output.send_text_message(sender_id, reply)
                 return None, {}
@@ -376,7 +376,7 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         await self.output.send_text_message(sender_id, MEDIA_REPLY)
         return None, {}
 
-    async def _to_request(self, sender_id: str, message: Message) -> str | None:
+    async def _to_request(self, sender_id: str, message: Message, app: Sanic | None) -> str | None:
         """Downloads a photo (its largest size) or a document and hands it to
         the desk for the customer's open request; the sentence to say, or None
         when they have no open request (the usual answer to a file then)."""
@@ -396,5 +396,5 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
         except TelegramError as error:
             logger.error("telegram: could not download file %s: %s", item.file_id, error)
             return uploads.UNAVAILABLE
-        reply, _stored = await uploads.attach(sender_id, filename, content_type, data)
+        reply, _stored = await uploads.attach(sender_id, filename, content_type, data, app)
         return None if reply == uploads.NO_REQUEST else reply

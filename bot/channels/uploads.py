@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from bot.channels.common import tracker_of
 from bot.config import load
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,12 @@ NO_REQUEST = (
     "Файл я сохранить не могу: открытого обращения у вас нет. Чтобы оформить обращение, напишите "
     "«сообщить о проблеме» — после номера пришлите файл снова."
 )
+# A file sent while the bot is still asking about the request: it has no number yet.
+BEFORE_NUMBER = (
+    "Файл я приложу к обращению, как только его оформлю: ответьте, пожалуйста, на вопрос выше, "
+    "а после номера обращения пришлите файл снова."
+)
+REQUEST_FORM = "report_problem_form"
 UNAVAILABLE = "Не получилось сохранить файл: служба поддержки сейчас недоступна. Пришлите его чуть позже."
 
 
@@ -43,9 +50,12 @@ def stored(filename: str, number: str) -> str:
     return f"Файл «{filename}» добавлен к обращению № {number} — специалист его увидит."
 
 
-async def attach(sender_id: str, filename: str, content_type: str, data: bytes) -> tuple[str, bool]:
+async def attach(
+    sender_id: str, filename: str, content_type: str, data: bytes, app: object = None
+) -> tuple[str, bool]:
     """Sends the file to the desk: the sentence for the customer, and whether
-    it was stored."""
+    it was stored. With Rasa's app, a customer still in the request form hears
+    when to send it instead of "no open request"."""
     if len(data) > max_bytes():
         return too_large(), False
     settings = load()
@@ -64,6 +74,9 @@ async def attach(sender_id: str, filename: str, content_type: str, data: bytes) 
     if status == 201 and isinstance(answer, dict):
         return stored(str(answer["attachment"]["filename"]), str(answer["number"])), True
     if status == 404:
+        tracker = await tracker_of(app, sender_id) if app is not None else None
+        if tracker is not None and tracker.active_loop_name == REQUEST_FORM:
+            return BEFORE_NUMBER, False
         return NO_REQUEST, False
     if status == 413:
         return too_large(), False

@@ -247,7 +247,7 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
             if sent is None:
                 return response.json({"error": "no 'file' part"}, status=400)
             reply, stored = await uploads.attach(
-                namespaced(PREFIX, session_id), sent.name or "file", sent.type or "", sent.body
+                namespaced(PREFIX, session_id), sent.name or "file", sent.type or "", sent.body, request.app
             )
             return response.json({"text": reply, "stored": stored}, status=201 if stored else 200)
 

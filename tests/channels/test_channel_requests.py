@@ -66,6 +66,11 @@ def test_a_request_over_telegram_is_filed_stores_a_photo_and_hears_the_desk(
     buttons = channel_stack.telegram.buttons_to(chat)[-1]
     assert [b["text"] for b in buttons] == ["Вопрос по работе системы", "Ошибка", "Предложение"]
     say_on_telegram(channel_stack, chat, buttons[1]["callback_data"], "о чём обращение")
+    # A screenshot before the request has a number: told when to send it.
+    before = len(telegram_texts(channel_stack, chat))
+    assert post_update(channel_stack, channel_stack.telegram.media_update(chat, "photo")) == 200
+    early = wait_until(lambda: telegram_texts(channel_stack, chat)[before:], what="the early photo's answer")
+    assert "после номера обращения" in early[0]
     say_on_telegram(channel_stack, chat, "Перевод по номеру телефона", "по шагам")
     say_on_telegram(
         channel_stack,
