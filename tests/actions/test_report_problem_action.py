@@ -139,3 +139,14 @@ async def test_the_request_is_filed_with_its_fields(monkeypatch: pytest.MonkeyPa
     assert dispatcher.messages[0]["response"] == "utter_problem_registered"
     assert dispatcher.messages[0]["ticket"] == "2026120700000042"
     assert all(value is None for value in slots_of(events).values())
+
+
+async def test_the_reask_is_worded_differently() -> None:
+    from actions.report_problem import ASK_ACTIONS
+
+    ask = next(action for action in ASK_ACTIONS if action().name() == f"action_ask_{fields.DESCRIPTION}")
+    first, again = CollectingDispatcher(), CollectingDispatcher()
+    await ask().run(first, tracker("", slots={fields.TRIES: {}}), {})
+    await ask().run(again, tracker("", slots={fields.TRIES: {fields.DESCRIPTION: 1}}), {})
+    assert first.messages[0]["response"] == "utter_ask_problem_description"
+    assert again.messages[0]["response"] == "utter_reask_problem_description"

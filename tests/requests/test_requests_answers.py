@@ -80,3 +80,17 @@ def test_the_form_lets_go_of_a_confident_other_need_only() -> None:
     # …unless it is a question to the bot, said with near certainty.
     assert answers.lets_go(fields.DESCRIPTION, "working_hours", 0.95, "до скольки работают операторы?")
     assert not answers.lets_go(fields.CONTACT, "inform", 0.99, "ivan@example.ru")
+
+
+def test_every_question_has_a_different_reask_with_a_way_past_it() -> None:
+    import yaml
+
+    from tests.conftest import ROOT
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for slot in fields.ORDER:
+        asked = domain["responses"][f"utter_ask_{slot}"][0]
+        reasked = domain["responses"][f"utter_reask_{slot}"][0]
+        assert asked["text"] != reasked["text"], slot
+        assert {"title": "Пропустить", "payload": "/skip"} in reasked["buttons"], slot
+        assert f"action_ask_{slot}" in domain["actions"], slot
