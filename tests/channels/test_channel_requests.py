@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import re
+import urllib.request
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -167,3 +170,51 @@ async def test_widget_buttons_rate(channel_stack: ChannelStack, supervisor: str)
     finally:
         await client.sio.disconnect()
     assert await asyncio.to_thread(csat_count, channel_stack, supervisor) == count + 1
+
+
+def upload_to_widget(channel_stack: ChannelStack, session_id: str, name: str, data: bytes, kind: str) -> dict:
+    """What the widget's 📎 posts: multipart `session_id` and `file`."""
+    boundary = "----widget-test-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="session_id"\r\n\r\n{session_id}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            f"Content-Type: {kind}\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        f"{channel_stack.rasa_url}/webhooks/widget/upload",
+        data=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer: dict = json.loads(response.read())
+        return answer
+
+
+def test_the_widgets_paperclip_stores_a_file_with_the_open_request(
+    channel_stack: ChannelStack, supervisor: str
+) -> None:
+    session_id = uuid.uuid4().hex
+    sender = f"web:{session_id}"
+    nothing_open = upload_to_widget(channel_stack, session_id, "screen.png", PNG_BYTES, "image/png")
+    assert nothing_open["stored"] is False and "открытого обращения у вас нет" in nothing_open["text"]
+    stack = channel_stack.stack
+    stack.say(
+        sender,
+        "Хочу сообщить об ошибке: при входе в личный кабинет на сайте пишет «Сессия истекла» в Chrome 120",
+    )
+    said = "\n".join(r.get("text") or "" for r in stack.say(sender, "/skip"))
+    number = re.search(r"\b20\d{14}\b", said).group(0)  # type: ignore[union-attr]
+    stored = upload_to_widget(channel_stack, session_id, "screen.png", PNG_BYTES, "image/png")
+    assert stored["stored"] is True and number in stored["text"]
+    refused = upload_to_widget(
+        channel_stack, session_id, "virus.exe", b"MZ\x90\x00", "application/x-msdownload"
+    )
+    assert refused["stored"] is False and "PDF" in refused["text"]
+    ticket = stack.desk("GET", f"/api/tickets/{number}", supervisor)
+    assert [a["filename"] for a in ticket["attachments"]] == ["screen.png"]
+    assert ticket["app_version"] == "Chrome 120" and ticket["error_text"] == "Сессия истекла"
