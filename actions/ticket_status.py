@@ -47,6 +47,22 @@ def _intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def _asks_again(tracker: Tracker) -> bool:
+    """A new question about a request (its number, or "какой статус…") instead of the contact or code."""
+    return _intent(tracker) == "check_ticket_status" or values.ticket_number(_answer(tracker)) is not None
+
+
+def _start_over(tracker: Tracker) -> dict[str, Any]:
+    """Back to the number: the one just given (validated as any first answer), or asked for."""
+    return {
+        NUMBER: values.ticket_number(_answer(tracker)),
+        ACCESS: None,
+        CONTACT: None,
+        CODE: None,
+        PROOF: None,
+    }
+
+
 class ValidateTicketStatusForm(FormValidationAction):
     def name(self) -> str:
         return "validate_ticket_status_form"
@@ -61,21 +77,21 @@ class ValidateTicketStatusForm(FormValidationAction):
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """rasa-sdk keeps only the required slots' events; the code's proof,
-        set with the contact or the code, must survive too."""
-        events: list[EventType] = list(await super().get_validation_events(dispatcher, tracker, domain))
-        named = {event["name"] for event in events}
-        kept = tracker.slots_to_validate()
-        if PROOF in kept and PROOF not in named:
-            events.append(SlotSet(PROOF, kept[PROOF]))
-        return events
+        """The number is validated (and its owner looked up); the contact and
+        the code were read by their `extract_*` already. All of this form's
+        slots pass (rasa-sdk would drop those not required at this step)."""
+        kept = dict(tracker.slots_to_validate())
+        if NUMBER in kept:
+            kept.update(await self.validate_ticket_number(kept[NUMBER], dispatcher, tracker, domain))
+        return [SlotSet(slot, value) for slot, value in kept.items() if slot in SLOTS]
 
     async def validate_ticket_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         number = values.ticket_number(_answer(tracker, value))
         if number is None:
-            dispatcher.utter_message(response="utter_ticket_number_invalid")
+            if _intent(tracker) != "check_ticket_status":  # "какой статус…" is no wrong number
+                dispatcher.utter_message(response="utter_ticket_number_invalid")
             return {NUMBER: None}
         try:
             found = await client.ticket(number, tracker.sender_id)
@@ -93,6 +109,8 @@ class ValidateTicketStatusForm(FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != CONTACT or _intent(tracker) in LEAVING:
             return {}
+        if _asks_again(tracker):
+            return _start_over(tracker)
         contact = extract.contact(_answer(tracker))
         if contact is None:
             dispatcher.utter_message(response="utter_ticket_contact_invalid")
@@ -111,6 +129,8 @@ class ValidateTicketStatusForm(FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != CODE or _intent(tracker) in LEAVING:
             return {}
+        if _asks_again(tracker):
+            return _start_over(tracker)
         verdict, kept = ownership.check(
             tracker.get_slot(PROOF),
             tracker.sender_id,

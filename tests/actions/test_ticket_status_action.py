@@ -128,3 +128,16 @@ async def test_the_code_sent_to_the_requests_contact_proves_it(desk: list[Any]) 
     assert told[0]["response"] == "utter_ticket_status"
     refused = await status(tracker("web:x", "", {**asked, "ticket_code": ownership.FAILED}))
     assert refused[0]["response"] == "utter_ticket_not_proven"
+
+
+async def test_a_new_number_instead_of_the_contact_starts_over(desk: list[Any]) -> None:
+    base = {"ticket_number": NUMBER, "ticket_access": ownership.STRANGER, "requested_slot": "ticket_contact"}
+    again, said = await run_form(tracker("web:x", "2020012310066262", base))
+    assert again["ticket_number"] == "2020012310066262" and again["ticket_access"] == ownership.STRANGER
+    assert [m["response"] for m in said] == ["utter_ticket_not_found"]
+    assert again["requested_slot"] == "ticket_contact" and not desk
+    asked, said = await run_form(
+        tracker("web:x", "какой статус обращения", base, intent="check_ticket_status")
+    )
+    assert asked["ticket_number"] is None and asked.get("requested_slot", "ticket_number") == "ticket_number"
+    assert not said
