@@ -22,11 +22,12 @@ from tests.channels.test_channel_telegram import post_update
 from tests.channels.test_channel_widget import RasaWebClient
 from tests.conftest import DESK_ADMIN, without_notice
 from tests.fakes.server import wait_until
-from tests.fakes.telegram_api import PNG_BYTES
+from tests.fakes.telegram_api import JPEG_BYTES
 
 pytestmark = pytest.mark.e2e
 
 _chats = itertools.count(9101)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 RATING_QUESTION = "от 1 (плохо) до 5 (отлично)"
 
 
@@ -101,7 +102,7 @@ def test_a_request_over_telegram_is_filed_stores_a_photo_and_hears_the_desk(
     assert f"добавлен к обращению № {number}" in stored[0]
     ticket = channel_stack.stack.desk("GET", f"/api/tickets/{number}", supervisor)
     [attachment] = ticket["attachments"]
-    assert attachment["content_type"] == "image/jpeg" and attachment["size"] == len(PNG_BYTES)
+    assert attachment["content_type"] == "image/jpeg" and attachment["size"] == len(JPEG_BYTES)
     # A file of a type the desk refuses gets a clear answer and is not stored.
     before = len(telegram_texts(channel_stack, chat))
     exe = channel_stack.telegram.media_update(
@@ -200,7 +201,7 @@ def test_the_widgets_paperclip_stores_a_file_with_the_open_request(
 ) -> None:
     session_id = uuid.uuid4().hex
     sender = f"web:{session_id}"
-    nothing_open = upload_to_widget(channel_stack, session_id, "screen.png", PNG_BYTES, "image/png")
+    nothing_open = upload_to_widget(channel_stack, session_id, "screen.png", PNG, "image/png")
     assert nothing_open["stored"] is False and "открытого обращения у вас нет" in nothing_open["text"]
     stack = channel_stack.stack
     stack.say(
@@ -213,7 +214,7 @@ def test_the_widgets_paperclip_stores_a_file_with_the_open_request(
         if "зарегистрировано" in said:
             break
     number = re.search(r"\b20\d{14}\b", said).group(0)  # type: ignore[union-attr]
-    stored = upload_to_widget(channel_stack, session_id, "screen.png", PNG_BYTES, "image/png")
+    stored = upload_to_widget(channel_stack, session_id, "screen.png", PNG, "image/png")
     assert stored["stored"] is True and number in stored["text"]
     refused = upload_to_widget(
         channel_stack, session_id, "virus.exe", b"MZ\x90\x00", "application/x-msdownload"

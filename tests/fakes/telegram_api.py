@@ -29,7 +29,9 @@ ENTITY_MARKS = set("*_~|`")
 MAX_TEXT = 4096
 # getFile refuses files over 20 MB ("file is too big"), as the real Bot API does.
 MAX_DOWNLOAD = 20 * 1024 * 1024
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 256
+# What Telegram serves: photos are always re-encoded as JPEG.
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 256
+PDF_BYTES = b"%PDF-1.4\n" + b"\x00" * 256
 
 
 class BadRequest(Exception):
@@ -123,7 +125,7 @@ class FakeTelegram:
         """A message carrying a file, with every field the Bot API documents
         for it: a photo comes as several PhotoSize (the largest last), a
         Document with its name, MIME type, size and thumbnail."""
-        body = data if data is not None else PNG_BYTES
+        body = data if data is not None else (JPEG_BYTES if kind == "photo" else PDF_BYTES)
         media: dict[str, Any]
         if kind == "photo":
             small = self.add_file("AgAC-photo-s", body[:32], "photos/file_0.jpg")
