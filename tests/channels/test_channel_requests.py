@@ -153,21 +153,29 @@ def test_an_sms_digit_rates(channel_stack: ChannelStack, supervisor: str) -> Non
     assert csat_count(channel_stack, supervisor) == count + 1
 
 
+async def widget_says(client: RasaWebClient, text: str, needle: str) -> dict:
+    """Sends `text` and waits for the bot's message that contains `needle`."""
+    start = len(client.received)
+    await client.say(text)
+    for _ in range(600):
+        found = [m for m in client.received[start:] if needle in str(m.get("text") or "")]
+        if found:
+            return found[-1]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no {needle!r} after {text!r}: {client.received[start:]}")
+
+
 async def test_widget_buttons_rate(channel_stack: ChannelStack, supervisor: str) -> None:
     count = await asyncio.to_thread(csat_count, channel_stack, supervisor)
     client = RasaWebClient(channel_stack.rasa_url)
     await client.open()
     try:
-        await client.say("как подключить пакет Комфорт-лайт?")
-        await client.wait_for(2)
-        await client.say("да")
-        await client.wait_for(3)
-        await client.say("спасибо")
-        asked = (await client.wait_for(4))[-1]
-        assert RATING_QUESTION in asked["text"]
+        await widget_says(client, "как подключить пакет Комфорт-лайт?", "Это помогло?")
+        await widget_says(client, "да", "Отлично")
+        asked = await widget_says(client, "спасибо", RATING_QUESTION)
         payloads = [b["payload"] for b in asked["quick_replies"]]
-        await client.say(payloads[2])
-        assert "Что можно улучшить?" in (await client.wait_for(5))[-1]["text"]
+        assert payloads == [f'/rate{{"csat": {n}}}' for n in range(1, 6)]
+        await widget_says(client, payloads[2], "Что можно улучшить?")
     finally:
         await client.sio.disconnect()
     assert await asyncio.to_thread(csat_count, channel_stack, supervisor) == count + 1
