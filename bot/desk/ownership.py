@@ -65,3 +65,16 @@ async def status_by_contact(ctx: DeskContext, number: str, contact: str) -> Tick
         if ticket is None or not ticket.contact or normalise(ticket.contact) != normalise(contact):
             raise NotFound(f"no ticket {number}")
         return _customer_view(ticket_view(ticket))
+
+
+def forget(ctx: DeskContext, numbers: list[str]) -> None:
+    """Erasure: the outbox lines about these requests (their contact and code) go too."""
+    path = ctx.settings.desk.outbox_path
+    if not numbers or not path.exists():
+        return
+    kept = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if not any(f"№ {number}:" in line for number in numbers)
+    ]
+    path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")

@@ -33,3 +33,15 @@ async def test_the_code_goes_only_to_the_requests_own_contact(desk: DeskClient) 
     assert (await desk.call("GET", f"{path}?contact=%2B79161234567", SERVICE_TOKEN))[0] == 200
     assert (await desk.call("GET", f"{path}?contact=ivan@example.ru", SERVICE_TOKEN))[0] == 404
     assert (await desk.call("GET", f"{path}?sender_id=tg:8", SERVICE_TOKEN))[0] == 404
+
+
+async def test_erasing_the_customer_forgets_the_codes_sent_about_their_requests(desk: DeskClient) -> None:
+    body = {"conversation_id": "tg:9", "kind": "problem", "summary": "вход", "contact": "ivan@example.ru"}
+    number = (await desk.call("POST", "/api/internal/tickets", SERVICE_TOKEN, body))[1]["number"]
+    code = {"contact": "ivan@example.ru", "code": "654321"}
+    await desk.call("POST", f"/api/internal/tickets/{number}/code", SERVICE_TOKEN, code)
+    outbox = desk.context.settings.desk.outbox_path
+    assert number in outbox.read_text(encoding="utf-8")
+    status, _ = await desk.call("DELETE", "/api/internal/customers/tg:9", SERVICE_TOKEN)
+    assert status == 200
+    assert number not in outbox.read_text(encoding="utf-8")
