@@ -13,6 +13,7 @@ customer's last answer; a ticket waiting for the customer owes nothing.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from bot.desk import events, traffic
 from bot.desk.context import DeskContext
 from bot.desk.errors import DeskError, Invalid, NotFound, TooLarge, Unsupported
 from bot.desk.models import ACTIVE, Agent, Handoff, Ticket, TicketEntry, TicketSequence, utcnow
+from bot.desk.rasa_api import RasaUnavailable
 from bot.desk.views import TicketView, iso, ticket_view
 from bot.handoff.payload import Attachment, TicketInfo
 from bot.handoff.vocabulary import (
@@ -47,6 +49,7 @@ from bot.handoff.vocabulary import (
 from bot.text.redact import mask_secrets
 
 MAX_TEXT_CHARS = 4000
+ANSWER_TAKEN = "Спасибо, ваш ответ добавлен к заявке № {number} — специалист продолжит работу."
 # The free-text fields of a request as the bot collects them, with their limits.
 TEXT_FIELDS = {
     "topic": 200,
@@ -280,6 +283,10 @@ async def answer_in_chat(ctx: DeskContext, sender_id: str, text: str) -> bool:
             return False
         view = await _take_answer(ctx, db, ticket, text)
     await ctx.live.publish(events.ticket_changed(view))
+    # The customer knows their answer reached the request, not only the bot;
+    # with Rasa down the answer is stored all the same, only the receipt is lost.
+    with contextlib.suppress(RasaUnavailable):
+        await ctx.rasa.say(sender_id, view["channel"], ANSWER_TAKEN.format(number=view["number"]), None)
     return True
 
 

@@ -85,6 +85,8 @@ def test_a_request_over_rest_is_filed_with_its_fields_and_worked(stack: Stack, a
         time.sleep(0.2)
     assert ticket["status"] == "in_progress"
     assert any(e["kind"] == "customer" and "778899" in e["text"] for e in ticket["entries"])
+    said = [e.get("text") or "" for e in stack.tracker(sender)["events"] if e.get("event") == "bot"]
+    assert any(f"ваш ответ добавлен к заявке № {number}" in t for t in said), said[-3:]
 
     # Another sender learns nothing about it.
     stranger = new_sender()
