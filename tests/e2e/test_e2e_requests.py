@@ -129,6 +129,14 @@ def test_another_need_inside_the_form_is_handled_not_filed(stack: Stack) -> None
     person = new_sender()
     stack.say(person, "хочу сообщить о проблеме")
     assert "специалист" in texts(stack.say(person, "позовите оператора")).lower()
+    # A question the bot is sure of, at a short-answer question: answered, not
+    # written down as the app version.
+    asker = new_sender()
+    stack.say(asker, "Хочу сообщить об ошибке: при оплате заказа пишет «Платёж отклонён», что делать")
+    reply = texts(stack.say(asker, "как вернуть товар?"))
+    assert "14 дней" in reply, reply
+    tracker = stack.tracker(asker)
+    assert tracker["slots"].get("problem_app_version") in (None, "-"), tracker["slots"]
 
 
 def test_another_channel_proves_the_request_by_a_code_sent_to_its_contact(stack: Stack, agent: str) -> None:
