@@ -90,13 +90,26 @@ class ValidateReportProblemForm(FormValidationAction):
         tries = _tries(tracker)
         type_entity = next(tracker.get_latest_entity_values(fields.TYPE), None)
         outcome = answers.decide(slot, text, name, tries.get(slot, 0), _today(), type_entity)
+        found = {} if text.startswith("/") else extract.from_answer(text, _today())
+        if slot in fields.DETAILS and any(found.get(detail) for detail in fields.DETAILS):
+            outcome = answers.Outcome(found.get(slot) or fields.SKIPPED, outcome.tries)
         events: list[EventType] = [SlotSet(slot, outcome.value)]
         if outcome.tries != tries.get(slot, 0):
             events.append(SlotSet(fields.TRIES, {**tries, slot: outcome.tries}))
-        if outcome.value is not None and not text.startswith("/"):
-            for other, value in extract.from_answer(text, _today()).items():
-                if other != slot and tracker.get_slot(other) is None:
-                    events.append(SlotSet(other, value))
+        if outcome.value is None:
+            return events
+        for other, value in found.items():
+            if other != slot and tracker.get_slot(other) is None:
+                events.append(SlotSet(other, value))
+        if slot in fields.DETAILS:  # the details question was answered: not asked again
+            events.extend(
+                SlotSet(other, fields.SKIPPED)
+                for other in fields.DETAILS
+                if other != slot and other not in found and tracker.get_slot(other) is None
+            )
+        if slot == fields.DESCRIPTION and tracker.get_slot(fields.TOPIC) is None:
+            topic = extract.topic(outcome.value) if outcome.value != fields.SKIPPED else None
+            events.append(SlotSet(fields.TOPIC, topic or outcome.value[: extract.TOPIC_MAX_CHARS]))
         return events
 
     async def get_validation_events(
@@ -122,12 +135,13 @@ class _AskField(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         again = _tries(tracker).get(self.slot, 0) > 0
-        dispatcher.utter_message(response=f"utter_{'reask' if again else 'ask'}_{self.slot}")
+        question = "problem_details" if self.slot in fields.DETAILS else self.slot
+        dispatcher.utter_message(response=f"utter_{'reask' if again else 'ask'}_{question}")
         return []
 
 
-# One ask action per field (Rasa finds `action_ask_<slot>` by name).
-ASK_ACTIONS = [type(f"AskField_{slot}", (_AskField,), {"slot": slot}) for slot in fields.ORDER]
+# One ask action per asked field (Rasa finds `action_ask_<slot>` by name).
+ASK_ACTIONS = [type(f"AskField_{slot}", (_AskField,), {"slot": slot}) for slot in fields.ASKED]
 
 
 class ActionRegisterProblem(Action):

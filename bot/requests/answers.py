@@ -139,8 +139,5 @@ def _as_it_is(slot: str, text: str) -> str:
     if slot == fields.TYPE:
         return TYPE_ERROR
     text = mask_card_numbers(text.strip())[:MAX_ANSWER_CHARS]
-    return (
-        text
-        if (_LETTERS.search(text) or _DIGITS.search(text)) and not text.startswith("/")
-        else fields.SKIPPED
-    )
+    meaningful = len(_LETTERS.findall(text)) + len(_DIGITS.findall(text)) >= 2
+    return text if meaningful and not text.startswith("/") else fields.SKIPPED

@@ -16,11 +16,17 @@ CONTACT = "problem_contact"
 # How many times each question got an answer the bot could not use: {slot: n}.
 TRIES = "problem_tries"
 
-# In the order the form asks them.
+# Every field, in the order the form fills them.
 ORDER = (TYPE, TOPIC, DESCRIPTION, ERROR_TEXT, VERSION, HAPPENED, CONTACT)
+# The topic is never asked: it is the first clause of the description.
+ASKED = tuple(slot for slot in ORDER if slot != TOPIC)
+# One question asks for these three together ("Ошибка 500, версия 5.2.1,
+# сегодня в 14:30"); what its answer does not give is not asked again, so a
+# request takes four questions at most: type, description, details, contact.
+DETAILS = (ERROR_TEXT, VERSION, HAPPENED)
 NOT_FOR = {
     TYPE_SUGGESTION: {ERROR_TEXT, VERSION, HAPPENED},
-    TYPE_QUESTION: {ERROR_TEXT},
+    TYPE_QUESTION: {ERROR_TEXT, HAPPENED},
     TYPE_ERROR: set(),
 }
 # A field the customer skipped, or that stayed unclear after the re-ask: the
@@ -42,7 +48,7 @@ MAX_TRIES = 2
 def required(request_type: str | None) -> list[str]:
     """The slots a request of this type needs (all of them until the type is known)."""
     left_out = NOT_FOR.get(str(request_type or ""), set())
-    return [slot for slot in ORDER if slot not in left_out]
+    return [slot for slot in ASKED if slot not in left_out]
 
 
 def given(value: object) -> str | None:

@@ -66,7 +66,7 @@ async def test_the_first_message_fills_what_it_names() -> None:
 
 
 async def test_a_terse_description_is_asked_again_once_then_taken() -> None:
-    asked = {"requested_slot": fields.DESCRIPTION, fields.TYPE: "error", fields.TOPIC: "Оплата"}
+    asked = {"requested_slot": fields.DESCRIPTION, fields.TYPE: "error"}
     first, _ = await validate(tracker("Ошибка 500", slots=asked))
     assert first[fields.DESCRIPTION] is None
     assert first[fields.TRIES] == {fields.DESCRIPTION: 1}
@@ -76,6 +76,16 @@ async def test_a_terse_description_is_asked_again_once_then_taken() -> None:
     again, _ = await validate(tracker("Ошибка 500", slots={**asked, **first}))
     assert again[fields.DESCRIPTION] == "Ошибка 500"
     assert again[fields.ERROR_TEXT] == "Ошибка 500"
+    assert again[fields.TOPIC] == "Ошибка 500"  # the topic is never asked
+
+
+async def test_one_answer_to_the_details_question_settles_all_three() -> None:
+    asked = {"requested_slot": fields.ERROR_TEXT, fields.TYPE: "error", fields.DESCRIPTION: "нажал оплатить"}
+    found, _ = await validate(tracker("вчера вечером, в Chrome", slots=asked))
+    assert found[fields.ERROR_TEXT] == fields.SKIPPED
+    assert found[fields.VERSION] == "Chrome" and found[fields.HAPPENED] not in (None, fields.SKIPPED)
+    skipped, _ = await validate(tracker("/skip", "skip", slots=asked))
+    assert skipped[fields.ERROR_TEXT] == skipped[fields.VERSION] == skipped[fields.HAPPENED] == fields.SKIPPED
 
 
 async def test_a_suggestion_is_not_asked_for_an_error_text() -> None:
@@ -87,14 +97,15 @@ async def test_a_suggestion_is_not_asked_for_an_error_text() -> None:
         )
     )
     assert found[fields.TYPE] == "suggestion"
-    assert found["requested_slot"] == fields.TOPIC
+    assert found["requested_slot"] == fields.DESCRIPTION
     rest, _ = await validate(
         tracker(
             "тёмная тема в приложении, а то глаза устают вечером",
-            slots={"requested_slot": fields.DESCRIPTION, fields.TYPE: "suggestion", fields.TOPIC: "Тема"},
+            slots={"requested_slot": fields.DESCRIPTION, fields.TYPE: "suggestion"},
         )
     )
     assert rest["requested_slot"] == fields.CONTACT
+    assert rest[fields.TOPIC] == "тёмная тема в приложении"
 
 
 async def test_another_need_is_left_unread_so_the_form_lets_go() -> None:

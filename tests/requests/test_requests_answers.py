@@ -88,9 +88,15 @@ def test_every_question_has_a_different_reask_with_a_way_past_it() -> None:
     from tests.conftest import ROOT
 
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    for slot in fields.ORDER:
-        asked = domain["responses"][f"utter_ask_{slot}"][0]
-        reasked = domain["responses"][f"utter_reask_{slot}"][0]
+    for slot in fields.ASKED:
+        question = "problem_details" if slot in fields.DETAILS else slot
+        asked = domain["responses"][f"utter_ask_{question}"][0]
+        reasked = domain["responses"][f"utter_reask_{question}"][0]
         assert asked["text"] != reasked["text"], slot
         assert {"title": "Пропустить", "payload": "/skip"} in reasked["buttons"], slot
         assert f"action_ask_{slot}" in domain["actions"], slot
+
+
+def test_a_request_takes_four_questions_at_most() -> None:
+    assert [len(fields.required(kind)) - len(fields.DETAILS) + 1 for kind in ("error",)] == [4]
+    assert fields.required("suggestion") == [fields.TYPE, fields.DESCRIPTION, fields.CONTACT]
