@@ -9,14 +9,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import ticket_status
 from actions.two_needs import take_up_after
-from bot import config
-from bot.handoff import client, status_text
-from bot.handoff.vocabulary import KIND_BLOCK_CARD, KIND_PROBLEM
+from bot.handoff import client
+from bot.handoff.vocabulary import KIND_BLOCK_CARD
+from bot.requests import fields
 
 logger = logging.getLogger(__name__)
 
-FLOW_SLOTS = ("card_last4", "ticket_number", "problem_description")
+FLOW_SLOTS = ("card_last4", *ticket_status.SLOTS, *fields.ORDER, fields.TRIES)
 
 
 def _clear_flow_slots() -> list[EventType]:
@@ -40,46 +41,6 @@ class ActionBlockCard(Action):
             dispatcher.utter_message(response="utter_block_card_how", last4=last4)
         else:
             dispatcher.utter_message(response="utter_block_card_registered", last4=last4, ticket=ticket)
-        return [*_clear_flow_slots(), *take_up_after(tracker)]
-
-
-class ActionCheckTicketStatus(Action):
-    def name(self) -> str:
-        return "action_check_ticket_status"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        number = str(tracker.get_slot("ticket_number"))
-        try:
-            found = await client.ticket(number, tracker.sender_id)
-        except client.DeskUnavailable as error:
-            logger.error("ticket status unavailable: %s", error)
-            dispatcher.utter_message(response="utter_ticket_status_unavailable", ticket=number)
-            return [*_clear_flow_slots(), *take_up_after(tracker)]
-        if found is None:  # no such number, or not this customer's: the same words
-            dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
-        else:
-            words = status_text.describe(found, config.load().desk.timezone)
-            dispatcher.utter_message(response="utter_ticket_status", ticket=number, **words)
-        return [*_clear_flow_slots(), *take_up_after(tracker)]
-
-
-class ActionRegisterProblem(Action):
-    def name(self) -> str:
-        return "action_register_problem"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        description = str(tracker.get_slot("problem_description") or "")
-        try:
-            ticket = await client.create_ticket(tracker.sender_id, KIND_PROBLEM, description)
-        except client.DeskUnavailable as error:
-            logger.error("problem not registered: %s", error)
-            dispatcher.utter_message(response="utter_problem_unavailable")
-        else:
-            dispatcher.utter_message(response="utter_problem_registered", ticket=ticket)
         return [*_clear_flow_slots(), *take_up_after(tracker)]
 
 

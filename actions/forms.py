@@ -9,9 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.text import redact, values
-
-MIN_PROBLEM_DESCRIPTION_WORDS = 3
+from bot.text import values
 
 
 def _answer(tracker: Tracker, value: Any) -> str:
@@ -32,30 +30,3 @@ class ValidateBlockCardForm(FormValidationAction):
         if digits is None:
             dispatcher.utter_message(response="utter_card_last4_invalid")
         return {"card_last4": digits}
-
-
-class ValidateTicketStatusForm(FormValidationAction):
-    def name(self) -> str:
-        return "validate_ticket_status_form"
-
-    def validate_ticket_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        number = values.ticket_number(_answer(tracker, value))
-        if number is None:
-            dispatcher.utter_message(response="utter_ticket_number_invalid")
-        return {"ticket_number": number}
-
-
-class ValidateReportProblemForm(FormValidationAction):
-    def name(self) -> str:
-        return "validate_report_problem_form"
-
-    def validate_problem_description(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = redact.mask_card_numbers(str(value or "").strip())
-        if len(text.split()) < MIN_PROBLEM_DESCRIPTION_WORDS:
-            dispatcher.utter_message(response="utter_problem_description_too_short")
-            return {"problem_description": None}
-        return {"problem_description": text}

@@ -94,6 +94,10 @@ class DeskSettings:
     login_window_seconds: int = 900
     ticket_targets: str = DEFAULT_TICKET_TARGETS
     attachments_dir: Path = ROOT / "var" / "desk" / "attachments"
+    # Where the desk "sends" e-mails and SMS of its own (the one-time codes that
+    # prove a request is yours from another channel): one JSON line each, for
+    # the demo and the tests; a company wires its mail/SMS gateway here.
+    outbox_path: Path = ROOT / "var" / "desk" / "outbox.jsonl"
     attachment_max_bytes: int = 10 * 1024 * 1024
     attachment_types: tuple[str, ...] = tuple(DEFAULT_ATTACHMENT_TYPES.split(","))
     # Where the other processes reach the desk when that is not host:port
@@ -388,6 +392,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             login_window_seconds=max(1, env.integer("DESK_LOGIN_WINDOW_SECONDS", 900)),
             ticket_targets=env.text("DESK_TICKET_TARGETS", DEFAULT_TICKET_TARGETS),
             attachments_dir=env.path("DESK_ATTACHMENTS_DIR", var_dir / "desk" / "attachments"),
+            outbox_path=env.path("DESK_OUTBOX", var_dir / "desk" / "outbox.jsonl"),
             attachment_max_bytes=env.integer("DESK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
             attachment_types=tuple(
                 t.strip()

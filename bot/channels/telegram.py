@@ -18,6 +18,8 @@ answered (so the client stops its spinner) and goes to Rasa as the button's
 payload. Text is sent as MarkdownV2 with everything escaped, and split at 4096
 characters. Photos, documents, voice messages and stickers get a polite answer
 (one with a caption is answered by its caption, the file noted in metadata);
+a photo or document without caption, from a customer with an open request,
+is downloaded (getFile) and stored with that request (`bot.channels.uploads`);
 while a handoff is active (the conversation is paused, or the `handoff_active`
 slot is set) they are passed to Rasa as a user message whose metadata carries
 the file, so the agent sees it in the transcript.
@@ -44,6 +46,7 @@ from telegram.error import TelegramError
 from telegram.helpers import escape_markdown
 from telegram.request import HTTPXRequest
 
+from bot.channels import uploads
 from bot.channels.common import (
     MEDIA_REPLY,
     MEDIA_TO_AGENT_REPLY,
@@ -75,6 +78,8 @@ MEDIA_KINDS = {
     "video_note": "видеосообщение",
     "sticker": "стикер",
 }
+# What a customer may send for their request (a screenshot, a document).
+FILE_KINDS = ("photo", "document")
 
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -359,8 +364,37 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
             label = f"[{MEDIA_KINDS[kind]}] {message.caption or ''}".strip()
             await self.output.send_text_message(sender_id, MEDIA_TO_AGENT_REPLY)
             return label, attachment
+        if kind in FILE_KINDS and not message.caption:
+            # A screenshot or a document: it joins the customer's open request.
+            reply = await self._to_request(sender_id, message, app)
+            if reply is not None:
+                await self.output.send_text_message(sender_id, reply)
+                return None, {}
         if message.caption and message.caption.strip():
             # The caption is what the customer wrote: the bot answers it.
             return message.caption, attachment
         await self.output.send_text_message(sender_id, MEDIA_REPLY)
         return None, {}
+
+    async def _to_request(self, sender_id: str, message: Message, app: Sanic | None) -> str | None:
+        """Downloads a photo (its largest size) or a document and hands it to
+        the desk for the customer's open request; the sentence to say, or None
+        when they have no open request (the usual answer to a file then)."""
+        assert self.output is not None
+        if message.photo:
+            item: Any = message.photo[-1]
+            filename, content_type = f"photo_{message.message_id}.jpg", "image/jpeg"
+        else:
+            item = message.document
+            filename = item.file_name or f"document_{message.message_id}"
+            content_type = item.mime_type or "application/octet-stream"
+        if item.file_size and item.file_size > uploads.max_bytes():
+            return uploads.too_large()  # not even downloaded
+        try:
+            found = await self.output.bot.get_file(item.file_id)
+            data = bytes(await found.download_as_bytearray())
+        except TelegramError as error:
+            logger.error("telegram: could not download file %s: %s", item.file_id, error)
+            return uploads.UNAVAILABLE
+        reply, _stored = await uploads.attach(sender_id, filename, content_type, data, app)
+        return None if reply == uploads.NO_REQUEST else reply

@@ -17,6 +17,9 @@ session id from localStorage) rejoins the conversation.
 
 The session id is a random 128-bit value made by the server; a client-chosen one
 is accepted only if it looks like one (it is the conversation's key).
+The paperclip posts a file to `/webhooks/widget/upload` (same origin): it
+joins the customer's open request at the desk, size and type limited.
+
 WIDGET_ALLOWED_ORIGINS lists the sites that may embed the widget (comma
 separated, `*` for any); unset, only pages served by this Rasa server may.
 """
@@ -36,6 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels import uploads
 from bot.channels.common import agent_name, buttons_of, namespaced, provider_id, tracker_of
 from bot.channels.intake import Intake
 from bot.channels.state import channel_state
@@ -232,9 +236,25 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
             except Exception:
                 logger.exception("widget: the message from session %s could not be handled", session_id)
 
+        async def upload(request: Request) -> HTTPResponse:
+            """The paperclip: multipart `session_id` + `file`; the file joins
+            the session's open request at the desk (`bot.channels.uploads`).
+            The session id is the conversation's key, as on the socket."""
+            session_id = request.form.get("session_id") if request.form else None
+            if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+                return response.json({"error": "unknown session"}, status=400)
+            sent = request.files.get("file") if request.files else None
+            if sent is None:
+                return response.json({"error": "no 'file' part"}, status=400)
+            reply, stored = await uploads.attach(
+                namespaced(PREFIX, session_id), sent.name or "file", sent.type or "", sent.body, request.app
+            )
+            return response.json({"text": reply, "stored": stored}, status=201 if stored else 200)
+
         sio.on("connect", connect)
         sio.on("session_request", session_request)
         sio.on("user_uttered", user_uttered)
         bp.add_route(health, "/", methods=["GET"])
+        bp.add_route(upload, "/upload", methods=["POST"])
         bp.add_route(asset, "/<name>", methods=["GET"])
         return bp

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import BodyPartReader, StreamReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from bot.desk import gaps, ratings, tickets
+from bot.desk import gaps, ownership, ratings, tickets
 from bot.desk.api import DESK, _agent, _articles, _body, _field, _json, _supervisor
 from bot.desk.errors import Invalid, NotFound
 
@@ -92,9 +92,24 @@ async def internal_ticket_correction(request: web.Request) -> web.Response:
 
 @routes.get("/api/internal/tickets/{number}")
 async def internal_ticket_status(request: web.Request) -> web.Response:
-    """Only for the conversation that opened it; anyone else gets the 404 of a wrong number."""
+    """Only for the conversation that opened it, or (`?contact=`) for a customer
+    who proved the request's contact; anyone else gets the 404 of a wrong number."""
     sender_id = request.query.get("sender_id", "")
+    contact = request.query.get("contact", "")
+    if contact:  # the bot checked the one-time code sent to it (bot.desk.ownership)
+        return _json(await ownership.status_by_contact(request.app[DESK], _number(request), contact))
     return _json(await tickets.ticket_status(request.app[DESK], _number(request), sender_id))
+
+
+@routes.post("/api/internal/tickets/{number}/code")
+async def internal_ticket_code(request: web.Request) -> web.Response:
+    """Sends a one-time code to the request's contact if `contact` is it; the
+    same 202 whatever the number and contact (nobody learns what exists)."""
+    body = await _body(request)
+    await ownership.send_code(
+        request.app[DESK], _number(request), _field(body, "contact"), _field(body, "code")
+    )
+    return _json({}, status=202)
 
 
 @routes.post("/api/internal/tickets/{number}/customer-reply")
@@ -110,21 +125,34 @@ async def internal_customer_reply(request: web.Request) -> web.Response:
 async def internal_attachment(request: web.Request) -> web.Response:
     """A file as multipart/form-data (field `file`) or as the raw body with its
     Content-Type and `?filename=`; `?sender_id=` must be the ticket's customer."""
-    ctx = request.app[DESK]
-    limit = ctx.settings.desk.attachment_max_bytes
-    if request.content_type == "multipart/form-data":
-        try:
-            data, filename, content_type = await _file_part(request, limit)
-        except (ValueError, HttpProcessingError):
-            raise Invalid("the form is malformed") from None
-    else:
-        data = await _read_limited(request.content, limit)
-        filename = request.query.get("filename", "file")
-        content_type = request.content_type
+    data, filename, content_type = await _upload(request)
     attachment = await tickets.add_attachment(
-        ctx, _number(request), request.query.get("sender_id", ""), filename, content_type, data
+        request.app[DESK], _number(request), request.query.get("sender_id", ""), filename, content_type, data
     )
     return _json(attachment, status=201)
+
+
+@routes.post("/api/internal/customers/{sender_id}/attachments")
+async def internal_customer_attachment(request: web.Request) -> web.Response:
+    """A file the customer sent on their channel, for their newest open
+    request (the channels do not know its number); 404 when they have none."""
+    data, filename, content_type = await _upload(request)
+    number, attachment = await tickets.attach_to_newest(
+        request.app[DESK], request.match_info["sender_id"], filename, content_type, data
+    )
+    return _json({"number": number, "attachment": attachment}, status=201)
+
+
+async def _upload(request: web.Request) -> tuple[bytes, str, str]:
+    """The uploaded file's bytes (up to the desk's limit and one chunk), name and type."""
+    limit = request.app[DESK].settings.desk.attachment_max_bytes
+    if request.content_type == "multipart/form-data":
+        try:
+            return await _file_part(request, limit)
+        except (ValueError, HttpProcessingError):
+            raise Invalid("the form is malformed") from None
+    data = await _read_limited(request.content, limit)
+    return data, request.query.get("filename", "file"), request.content_type
 
 
 async def _file_part(request: web.Request, limit: int) -> tuple[bytes, str, str]:

@@ -24,7 +24,7 @@ from typing import Any, TypedDict
 from sqlalchemy import ColumnElement, Executable, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk import audit, events
+from bot.desk import audit, events, ownership
 from bot.desk.context import DeskContext
 from bot.desk.models import (
     OPEN_STATUSES,
@@ -88,9 +88,10 @@ def _customer_steps(sender_id: str) -> list[Step]:
 
 async def _forget_attachments(ctx: DeskContext, db: AsyncSession, sender_id: str) -> None:
     """The files a customer attached to their tickets, deleted from disk."""
-    numbers = await db.scalars(select(Ticket.number).where(Ticket.conversation_id == sender_id))
+    numbers = list(await db.scalars(select(Ticket.number).where(Ticket.conversation_id == sender_id)))
     for number in numbers:
         shutil.rmtree(ctx.settings.desk.attachments_dir / number, ignore_errors=True)
+    ownership.forget(ctx, numbers)  # the one-time codes sent to their contact
 
 
 def _retention_steps(older: ColumnElement[bool], tickets_older: ColumnElement[bool]) -> list[Step]:

@@ -274,9 +274,24 @@ def requests_paths() -> dict[str, Any]:
         },
         "/api/internal/tickets/{number}": {
             "get": _op(
-                "A request's status for the customer who filed it; 404 for anyone else, as for a wrong number",
+                "A request's status for the customer who filed it (sender_id), or for one who proved "
+                "its contact by the one-time code (contact); 404 for anyone else, as for a wrong number",
                 _CUSTOMER_TICKET,
-                parameters=[_SENDER],
+                parameters=[
+                    {"name": "sender_id", "in": "query", "schema": _S},
+                    {"name": "contact", "in": "query", "schema": _S},
+                ],
+            ),
+            "parameters": [_NUMBER],
+        },
+        "/api/internal/tickets/{number}/code": {
+            "post": _op(
+                "Send a one-time code to the request's contact if 'contact' is it (an outbox line: "
+                "e-mail or SMS); the same 202 for any number and contact",
+                {"type": "object"},
+                _body(contact=_S, code=_S),
+                status="202",
+                errors=("400", "401"),
             ),
             "parameters": [_NUMBER],
         },
@@ -315,6 +330,45 @@ def requests_paths() -> dict[str, Any]:
                 },
                 "responses": {
                     "201": {"description": "Stored", **_json(_ATTACHMENT)},
+                    **{
+                        code: {"description": "Refused", **_json(_ERROR)}
+                        for code in ("400", "401", "404", "413", "415")
+                    },
+                },
+            }
+        },
+        "/api/internal/customers/{sender_id}/attachments": {
+            "post": {
+                "summary": "A file from the customer's channel for their newest open request "
+                "(new, in_progress, waiting_customer): as /api/internal/tickets/{number}/attachments; "
+                "404 when they have no open request",
+                "parameters": [
+                    {"name": "sender_id", "in": "path", "required": True, "schema": _S},
+                    {"name": "filename", "in": "query", "schema": _S},
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"file": {"type": "string", "format": "binary"}},
+                            }
+                        },
+                        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "Stored with the request",
+                        **_json(
+                            {
+                                "type": "object",
+                                "properties": {"number": _S, "attachment": _ATTACHMENT},
+                                "required": ["number", "attachment"],
+                            }
+                        ),
+                    },
                     **{
                         code: {"description": "Refused", **_json(_ERROR)}
                         for code in ("400", "401", "404", "413", "415")

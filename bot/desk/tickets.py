@@ -13,6 +13,7 @@ customer's last answer; a ticket waiting for the customer owes nothing.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from bot.desk import events, traffic
 from bot.desk.context import DeskContext
 from bot.desk.errors import DeskError, Invalid, NotFound, TooLarge, Unsupported
 from bot.desk.models import ACTIVE, Agent, Handoff, Ticket, TicketEntry, TicketSequence, utcnow
+from bot.desk.rasa_api import RasaUnavailable
 from bot.desk.views import TicketView, iso, ticket_view
 from bot.handoff.payload import Attachment, TicketInfo
 from bot.handoff.vocabulary import (
@@ -47,6 +49,7 @@ from bot.handoff.vocabulary import (
 from bot.text.redact import mask_secrets
 
 MAX_TEXT_CHARS = 4000
+ANSWER_TAKEN = "Спасибо, ваш ответ добавлен к заявке № {number} — специалист продолжит работу."
 # The free-text fields of a request as the bot collects them, with their limits.
 TEXT_FIELDS = {
     "topic": 200,
@@ -271,6 +274,10 @@ async def answer_in_chat(ctx: DeskContext, sender_id: str, text: str) -> bool:
     if view is None:
         return False
     await ctx.live.publish(events.ticket_changed(view))
+    # The customer knows their answer reached the request, not only the bot;
+    # with Rasa down the answer is stored all the same, only the receipt is lost.
+    with contextlib.suppress(RasaUnavailable):
+        await ctx.rasa.say(sender_id, view["channel"], ANSWER_TAKEN.format(number=view["number"]), None)
     return True
 
 
@@ -371,6 +378,25 @@ async def add_attachment(
         view = ticket_view(ticket)
     await ctx.live.publish(events.ticket_changed(view))
     return attachment
+
+
+async def attach_to_newest(
+    ctx: DeskContext, sender_id: str, filename: str, content_type: str, data: bytes
+) -> tuple[str, Attachment]:
+    """A file the customer sent on a channel that carries files (widget,
+    Telegram), outside a handoff: it joins their newest request that is not
+    resolved yet. NotFound when they have none (the channel answers as before)."""
+    open_statuses = (*TICKET_OPEN_STATUSES, TICKET_WAITING_CUSTOMER)
+    async with ctx.sessions() as db:
+        number = await db.scalar(
+            select(Ticket.number)
+            .where(Ticket.conversation_id == sender_id, Ticket.status.in_(open_statuses))
+            .order_by(Ticket.created_at.desc(), Ticket.number.desc())
+            .limit(1)
+        )
+    if not sender_id or number is None:
+        raise NotFound("no open request")
+    return number, await add_attachment(ctx, number, sender_id, filename, content_type, data)
 
 
 async def attachment_file(ctx: DeskContext, number: str, attachment_id: str) -> tuple[Path, Attachment]:

@@ -76,6 +76,22 @@ async def ticket(number: str, sender_id: str) -> TicketInfo | None:
     return None if status == 404 else cast(TicketInfo, dict(answer))
 
 
+async def send_ticket_code(number: str, contact: str, code: str) -> None:
+    """Asks the desk to send `code` to the request's contact if `contact` is it
+    (the desk answers alike either way)."""
+    body = {"contact": contact, "code": code}
+    status, answer = await _call("POST", f"/api/internal/tickets/{quote(number, safe='')}/code", body)
+    if status >= 300:
+        raise DeskUnavailable(f"the desk refused the code ({status}): {answer}")
+
+
+async def ticket_by_contact(number: str, contact: str) -> TicketInfo | None:
+    """The request for a customer who proved its contact by the one-time code."""
+    path = f"/api/internal/tickets/{quote(number, safe='')}?contact={quote(contact, safe='')}"
+    status, answer = await _call("GET", path)
+    return None if status == 404 else cast(TicketInfo, dict(answer))
+
+
 async def customer_reply(number: str, sender_id: str, text: str) -> TicketInfo | None:
     """The customer's answer to a request waiting for them; None if not theirs."""
     body = {"sender_id": sender_id, "text": text}

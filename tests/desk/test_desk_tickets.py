@@ -140,6 +140,10 @@ async def test_the_next_message_in_the_chat_answers_a_request_that_waits(desk: D
     ticket = await desk.ok("GET", f"/api/tickets/{number}", token)
     assert ticket["status"] == "in_progress"
     assert [e["text"] for e in ticket["entries"] if e["kind"] == "customer"] == ["версия 3.2.1, пароль •••"]
+    assert (
+        desk.rasa.said("tg:1")[-1]
+        == f"Спасибо, ваш ответ добавлен к заявке № {number} — специалист продолжит работу."
+    )
 
 
 async def test_a_status_change_the_customer_was_not_told_of_is_not_made(desk: DeskClient) -> None:

@@ -2,7 +2,8 @@
 
 It answers the methods the Telegram channel uses (getMe, setWebhook,
 deleteWebhook, getWebhookInfo, getUpdates with long polling, sendMessage,
-answerCallbackQuery, sendChatAction) with the real envelopes (`{"ok": true,
+answerCallbackQuery, sendChatAction, getFile and the file download at
+`/file/bot<token>/<file_path>`) with the real envelopes (`{"ok": true,
 "result": ...}` or `{"ok": false, "error_code", "description"}`), accepts
 parameters as query string, form or JSON like the real server, refuses a wrong
 token with 401, and parses MarkdownV2 strictly enough to refuse what Telegram
@@ -26,6 +27,11 @@ from tests.fakes.server import BackgroundServer
 RESERVED_PLAIN = set(".!-()#+={}>")
 ENTITY_MARKS = set("*_~|`")
 MAX_TEXT = 4096
+# getFile refuses files over 20 MB ("file is too big"), as the real Bot API does.
+MAX_DOWNLOAD = 20 * 1024 * 1024
+# What Telegram serves: photos are always re-encoded as JPEG.
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 256
+PDF_BYTES = b"%PDF-1.4\n" + b"\x00" * 256
 
 
 class BadRequest(Exception):
@@ -76,6 +82,8 @@ class FakeTelegram:
     edited: list[int] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _new_update: asyncio.Event | None = None
@@ -83,6 +91,7 @@ class FakeTelegram:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self.dispatch)
+        app.router.add_get("/file/bot{token}/{path:.+}", self.download)
         return app
 
     def start(self) -> BackgroundServer:
@@ -98,25 +107,59 @@ class FakeTelegram:
     def text_update(self, chat_id: int, text: str) -> dict[str, Any]:
         return {"update_id": next(self._update_ids), "message": self._incoming(chat_id, text=text)}
 
-    def media_update(self, chat_id: int, kind: str) -> dict[str, Any]:
-        media: dict[str, Any] = {
-            "photo": {
-                "photo": [{"file_id": "AgAC-photo", "file_unique_id": "u1", "width": 90, "height": 90}]
-            },
-            "document": {"document": {"file_id": "BQAC-doc", "file_unique_id": "u2", "file_name": "чек.pdf"}},
-            "voice": {"voice": {"file_id": "AwAC-voice", "file_unique_id": "u3", "duration": 3}},
-            "sticker": {
-                "sticker": {
-                    "file_id": "CAAC-sticker",
-                    "file_unique_id": "u4",
-                    "type": "regular",
-                    "width": 512,
-                    "height": 512,
-                    "is_animated": False,
-                    "is_video": False,
+    def add_file(self, file_id: str, data: bytes, path: str) -> dict[str, Any]:
+        """Keeps a file as Telegram's servers would: getFile then names it and
+        `/file/bot<token>/<file_path>` serves it."""
+        unique = f"u-{file_id}"
+        self.files[file_id] = {"data": data, "file_path": path, "file_unique_id": unique}
+        return {"file_id": file_id, "file_unique_id": unique, "file_size": len(data)}
+
+    def media_update(
+        self,
+        chat_id: int,
+        kind: str,
+        data: bytes | None = None,
+        file_name: str = "чек.pdf",
+        mime_type: str = "application/pdf",
+    ) -> dict[str, Any]:
+        """A message carrying a file, with every field the Bot API documents
+        for it: a photo comes as several PhotoSize (the largest last), a
+        Document with its name, MIME type, size and thumbnail."""
+        body = data if data is not None else (JPEG_BYTES if kind == "photo" else PDF_BYTES)
+        media: dict[str, Any]
+        if kind == "photo":
+            small = self.add_file("AgAC-photo-s", body[:32], "photos/file_0.jpg")
+            media = {
+                "photo": [
+                    {**small, "width": 90, "height": 51},
+                    {**self.add_file("AgAC-photo", body, "photos/file_1.jpg"), "width": 1280, "height": 720},
+                ]
+            }
+        elif kind == "document":
+            thumb = self.add_file("AAMC-thumb", body[:32], "thumbnails/file_2.jpg")
+            media = {
+                "document": {
+                    **self.add_file("BQAC-doc", body, f"documents/file_3{file_name[file_name.rfind('.') :]}"),
+                    "file_name": file_name,
+                    "mime_type": mime_type,
+                    "thumbnail": {**thumb, "width": 90, "height": 90},
                 }
-            },
-        }[kind]
+            }
+        else:
+            media = {
+                "voice": {"voice": {"file_id": "AwAC-voice", "file_unique_id": "u3", "duration": 3}},
+                "sticker": {
+                    "sticker": {
+                        "file_id": "CAAC-sticker",
+                        "file_unique_id": "u4",
+                        "type": "regular",
+                        "width": 512,
+                        "height": 512,
+                        "is_animated": False,
+                        "is_video": False,
+                    }
+                },
+            }[kind]
         return {"update_id": next(self._update_ids), "message": self._incoming(chat_id, **media)}
 
     def callback_update(self, chat_id: int, data: str) -> dict[str, Any]:
@@ -267,3 +310,28 @@ class FakeTelegram:
 
     async def m_sendChatAction(self, p: dict[str, Any]) -> web.Response:
         return self.ok(True)
+
+    async def m_getFile(self, p: dict[str, Any]) -> web.Response:
+        stored = self.files.get(str(p.get("file_id") or ""))
+        if stored is None:
+            raise BadRequest("invalid file_id")
+        if len(stored["data"]) > MAX_DOWNLOAD:
+            raise BadRequest("file is too big")
+        return self.ok(
+            {
+                "file_id": p["file_id"],
+                "file_unique_id": stored["file_unique_id"],
+                "file_size": len(stored["data"]),
+                "file_path": stored["file_path"],
+            }
+        )
+
+    async def download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401, text="Unauthorized")
+        path = request.match_info["path"]
+        for stored in self.files.values():
+            if stored["file_path"] == path:
+                self.downloads.append(path)
+                return web.Response(body=stored["data"], content_type="application/octet-stream")
+        return web.Response(status=404, text="Not Found")

@@ -86,6 +86,16 @@
   var send = el("button", "sw-send", "➤");
   send.type = "submit";
   send.setAttribute("aria-label", "Отправить");
+  // The paperclip: a screenshot or a file for the customer's open request.
+  var attach = el("button", "sw-attach", "📎");
+  attach.type = "button";
+  attach.setAttribute("aria-label", "Прикрепить файл");
+  var picker = el("input", "sw-file");
+  picker.type = "file";
+  picker.hidden = true;
+  picker.accept = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain";
+  form.appendChild(attach);
+  form.appendChild(picker);
   form.appendChild(input);
   form.appendChild(send);
   panel.appendChild(header);
@@ -169,6 +179,18 @@
     outbox.push({ message: payload || text, item: item });
     showTyping(true);
     flush();
+  }
+
+  function upload(file) {
+    if (!sessionId) return;
+    remember({ from: "user", text: "📎 " + file.name });
+    var body = new FormData();
+    body.append("session_id", sessionId);
+    body.append("file", file, file.name);
+    fetch(root + "upload", { method: "POST", body: body })
+      .then(function (r) { return r.json(); })
+      .then(function (d) { remember({ from: "bot", text: d.text || d.error || "", buttons: [] }); })
+      .catch(function () { remember({ from: "bot", text: "Не получилось отправить файл. Попробуйте ещё раз.", buttons: [] }); });
   }
 
   // ------------------------------------------------- socket.io over WebSocket
@@ -265,6 +287,12 @@
   // ------------------------------------------------------------------- wiring
   launcher.addEventListener("click", open);
   closeBtn.addEventListener("click", close);
+  attach.addEventListener("click", function () { picker.click(); });
+  picker.addEventListener("change", function () {
+    var file = picker.files && picker.files[0];
+    picker.value = "";
+    if (file) upload(file);
+  });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     say(input.value);

@@ -1,0 +1,181 @@
+"""`check_ticket_status`: the status of a request, told only to its owner —
+the conversation that filed it, or a customer who proves the contact given in
+the request by a one-time code (bot/requests/ownership.py, bot/desk/ownership.py).
+For anyone else the answer is the one a wrong number gets."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.two_needs import take_up_after
+from bot import config
+from bot.handoff import client, status_text
+from bot.requests import answers, extract, ownership
+from bot.text import values
+
+logger = logging.getLogger(__name__)
+
+NUMBER, ACCESS, CONTACT, CODE, PROOF = (
+    "ticket_number",
+    "ticket_access",
+    "ticket_contact",
+    "ticket_code",
+    "ticket_proof",
+)
+SLOTS = (NUMBER, ACCESS, CONTACT, CODE, PROOF)
+# Words that leave the proof rather than answer it ("нет" runs the form's deny rule).
+LEAVING = frozenset({"deny", "cancel", "request_human", "goodbye", "report_fraud", "block_card"})
+
+
+def clear_events() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in SLOTS] + [SlotSet("requested_slot", None)]
+
+
+def _answer(tracker: Tracker, value: Any = None) -> str:
+    return str(tracker.latest_message.get("text") or value or "")
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def _asks_again(tracker: Tracker) -> bool:
+    """A new question about a request (its number, or "какой статус…") instead of the contact or code."""
+    return _intent(tracker) == "check_ticket_status" or values.ticket_number(_answer(tracker)) is not None
+
+
+def _start_over(tracker: Tracker) -> dict[str, Any]:
+    """Back to the number: the one just given (validated as any first answer), or asked for."""
+    return {
+        NUMBER: values.ticket_number(_answer(tracker)),
+        ACCESS: None,
+        CONTACT: None,
+        CODE: None,
+        PROOF: None,
+    }
+
+
+class ValidateTicketStatusForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_ticket_status_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        if tracker.get_slot(ACCESS) == ownership.STRANGER:
+            return [NUMBER, CONTACT, CODE]
+        return [NUMBER]
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """The number is validated (and its owner looked up); the contact and
+        the code were read by their `extract_*` already. All of this form's
+        slots pass (rasa-sdk would drop those not required at this step)."""
+        kept = dict(tracker.slots_to_validate())
+        if NUMBER in kept:
+            kept.update(await self.validate_ticket_number(kept[NUMBER], dispatcher, tracker, domain))
+        return [SlotSet(slot, value) for slot, value in kept.items() if slot in SLOTS]
+
+    async def validate_ticket_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = values.ticket_number(_answer(tracker, value))
+        if number is None:
+            if _intent(tracker) != "check_ticket_status":  # "какой статус…" is no wrong number
+                dispatcher.utter_message(response="utter_ticket_number_invalid")
+            return {NUMBER: None}
+        try:
+            found = await client.ticket(number, tracker.sender_id)
+        except client.DeskUnavailable:
+            return {NUMBER: number, ACCESS: ownership.OWNER}  # the action says the desk is down
+        if found is not None:
+            return {NUMBER: number, ACCESS: ownership.OWNER}
+        # No such number, or not this conversation's: the same words, then the
+        # way to prove it is yours from here.
+        dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
+        return {NUMBER: number, ACCESS: ownership.STRANGER}
+
+    async def extract_ticket_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != CONTACT or _intent(tracker) in LEAVING:
+            return {}
+        if _asks_again(tracker):
+            return _start_over(tracker)
+        contact = extract.contact(_answer(tracker))
+        if contact is None:
+            # Asked once more at most; "не помню" or a second miss ends it.
+            if tracker.get_slot(CODE) is None and not answers.is_skip(_intent(tracker), _answer(tracker)):
+                dispatcher.utter_message(response="utter_ticket_contact_invalid")
+                return {CONTACT: None, CODE: ownership.RETRIED}
+            return {CONTACT: ownership.FAILED, CODE: ownership.FAILED}
+        number = str(tracker.get_slot(NUMBER))
+        code = ownership.new_code()
+        try:
+            await client.send_ticket_code(number, contact, code)
+        except client.DeskUnavailable as error:
+            logger.error("ticket code not sent: %s", error)
+            return {CONTACT: contact, CODE: ownership.FAILED}
+        return {
+            CONTACT: contact,
+            CODE: None,
+            PROOF: ownership.proof(tracker.sender_id, number, code, time.time()),
+        }
+
+    async def extract_ticket_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != CODE or _intent(tracker) in LEAVING:
+            return {}
+        if _asks_again(tracker):
+            return _start_over(tracker)
+        verdict, kept = ownership.check(
+            tracker.get_slot(PROOF),
+            tracker.sender_id,
+            str(tracker.get_slot(NUMBER)),
+            _answer(tracker),
+            time.time(),
+        )
+        if verdict == "retry":
+            dispatcher.utter_message(response="utter_ticket_code_wrong")
+            return {CODE: None, PROOF: kept}
+        return {CODE: ownership.VERIFIED if verdict == "ok" else ownership.FAILED, PROOF: None}
+
+
+class ActionCheckTicketStatus(Action):
+    def name(self) -> str:
+        return "action_check_ticket_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        number = str(tracker.get_slot(NUMBER))
+        stranger = tracker.get_slot(ACCESS) == ownership.STRANGER
+        try:
+            if not stranger:
+                found = await client.ticket(number, tracker.sender_id)
+            elif tracker.get_slot(CODE) == ownership.VERIFIED:
+                found = await client.ticket_by_contact(number, str(tracker.get_slot(CONTACT)))
+            else:
+                found = None
+        except client.DeskUnavailable as error:
+            logger.error("ticket status unavailable: %s", error)
+            dispatcher.utter_message(response="utter_ticket_status_unavailable", ticket=number)
+            return [*clear_events(), *take_up_after(tracker)]
+        if found is not None:
+            words = status_text.describe(found, config.load().desk.timezone)
+            dispatcher.utter_message(response="utter_ticket_status", ticket=number, **words)
+        elif stranger:
+            dispatcher.utter_message(response="utter_ticket_not_proven", ticket=number)
+        else:  # the desk lost it between the two calls: as a wrong number
+            dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
+        return [*clear_events(), *take_up_after(tracker)]
