@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.forms import UNKNOWN
 from actions.two_needs import take_up_after
 from bot import config
 from bot.handoff import client, status_text
@@ -17,6 +18,7 @@ from bot.handoff.vocabulary import KIND_BLOCK_CARD, KIND_PROBLEM
 logger = logging.getLogger(__name__)
 
 FLOW_SLOTS = ("card_last4", "ticket_number", "problem_description")
+PERSON_BUTTON = {"title": "Позвать оператора", "payload": "/request_human"}
 
 
 def _clear_flow_slots() -> list[EventType]:
@@ -31,6 +33,9 @@ class ActionBlockCard(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         last4 = tracker.get_slot("card_last4")
+        if last4 == UNKNOWN:
+            dispatcher.utter_message(response="utter_card_last4_unknown", buttons=[PERSON_BUTTON])
+            return _clear_flow_slots()
         try:
             ticket = await client.create_ticket(
                 tracker.sender_id, KIND_BLOCK_CARD, f"Клиент просит заблокировать карту •••• {last4}"
@@ -40,6 +45,11 @@ class ActionBlockCard(Action):
             dispatcher.utter_message(response="utter_block_card_how", last4=last4)
         else:
             dispatcher.utter_message(response="utter_block_card_registered", last4=last4, ticket=ticket)
+            return [
+                *_clear_flow_slots(),
+                SlotSet("last_registered", f"block_card:{ticket}:{last4}"),
+                *take_up_after(tracker),
+            ]
         return [*_clear_flow_slots(), *take_up_after(tracker)]
 
 
@@ -51,6 +61,9 @@ class ActionCheckTicketStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         number = str(tracker.get_slot("ticket_number"))
+        if number == UNKNOWN:
+            dispatcher.utter_message(response="utter_ticket_number_unknown", buttons=[PERSON_BUTTON])
+            return _clear_flow_slots()
         try:
             found = await client.ticket(number, tracker.sender_id)
         except client.DeskUnavailable as error:
@@ -62,7 +75,11 @@ class ActionCheckTicketStatus(Action):
         else:
             words = status_text.describe(found, config.load().desk.timezone)
             dispatcher.utter_message(response="utter_ticket_status", ticket=number, **words)
-        return [*_clear_flow_slots(), *take_up_after(tracker)]
+        return [
+            *_clear_flow_slots(),
+            SlotSet("last_registered", f"check_ticket_status:{number}"),
+            *take_up_after(tracker),
+        ]
 
 
 class ActionRegisterProblem(Action):

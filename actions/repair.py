@@ -1,0 +1,223 @@
+"""Repair: what the bot does when a conversation does not go the clean way.
+
+Inside a form another request is not taken for the value the form asks
+(domain.yml's slot mappings leave it out): it is answered or switched to
+(data/rules/repair.yml), and the customer is asked once whether to go back.
+A vague start gets one clarifying question whose buttons come from what the
+NLU and the FAQ search found likely. A correction after a finished flow fixes
+the registered request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import functools
+import json
+import logging
+from typing import Any, TypedDict
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.flows import ActionCheckTicketStatus
+from bot.faq.shared import shared_search
+from bot.handoff import client
+from bot.text import values
+
+logger = logging.getLogger(__name__)
+
+# What each form is about, for "Вернёмся к …?".
+FORM_TOPICS = {
+    "block_card_form": "блокировке карты",
+    "ticket_status_form": "проверке обращения",
+    "report_problem_form": "описанию проблемы",
+}
+MAX_CLARIFY_BUTTONS = 5
+MIN_INTENT_CONFIDENCE = 0.05
+
+
+class Button(TypedDict):
+    title: str
+    payload: str
+
+
+# Requests a clarifying question may offer, by the intent the NLU ranked.
+INTENT_BUTTONS: dict[str, Button] = {
+    "block_card": {"title": "Потеря или кража карты", "payload": "/block_card"},
+    "dispute_transaction": {"title": "Непонятное списание", "payload": "/dispute_transaction"},
+    "account_locked": {"title": "Не могу войти в профиль", "payload": "/account_locked"},
+    "reset_password": {"title": "Забыл пароль", "payload": "/reset_password"},
+    "request_refund": {"title": "Возврат денег", "payload": "/request_refund"},
+    "check_ticket_status": {"title": "Статус моего обращения", "payload": "/check_ticket_status"},
+    "report_problem": {"title": "Сообщить о сбое", "payload": "/report_problem"},
+}
+# When neither the NLU nor the search has a guess: the most common needs.
+DEFAULT_BUTTONS: tuple[Button, ...] = (
+    INTENT_BUTTONS["block_card"],
+    {"title": "Оплата не прошла", "payload": '/faq{"faq_article": "payment-failed"}'},
+    {"title": "Где мой заказ", "payload": '/faq{"faq_article": "order-status"}'},
+    INTENT_BUTTONS["account_locked"],
+)
+PERSON_BUTTON: Button = {"title": "Позвать оператора", "payload": "/request_human"}
+
+
+def _leave_form(form: str | None) -> list[EventType]:
+    return [
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        SlotSet("slot_retries", 0.0),
+        SlotSet("paused_form", form),
+    ]
+
+
+class ActionOfferResume(Action):
+    """After answering another request inside a form: one short question
+    whether to go back to it; the form is left meanwhile."""
+
+    def name(self) -> str:
+        return "action_offer_resume"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        form = tracker.active_loop_name
+        if form not in FORM_TOPICS:
+            return []
+        dispatcher.utter_message(
+            text=f"Вернёмся к {FORM_TOPICS[form]}?",
+            buttons=[{"title": "Да", "payload": "/affirm"}, {"title": "Нет", "payload": "/deny"}],
+        )
+        return _leave_form(form)
+
+
+class ActionSwitchForm(Action):
+    """Another flow asked for inside a form: the form is put aside, not lost."""
+
+    def name(self) -> str:
+        return "action_switch_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        form = tracker.active_loop_name
+        if form in FORM_TOPICS:
+            dispatcher.utter_message(text=f"Хорошо, к {FORM_TOPICS[form]} вернёмся, если понадобится.")
+        return _leave_form(form)
+
+
+class ActionResumeForm(Action):
+    """The customer's yes or no to "Вернёмся к …?"."""
+
+    def name(self) -> str:
+        return "action_resume_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        form = tracker.get_slot("paused_form")
+        said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        if said_yes and form in FORM_TOPICS:
+            return [SlotSet("paused_form", None), FollowupAction(str(form))]
+        dispatcher.utter_message(response="utter_anything_else")
+        return [SlotSet("paused_form", None)]
+
+
+def clarify_buttons(ranking: list[dict[str, Any]], faq_candidates: list[tuple[str, str]]) -> list[Button]:
+    """Up to five likely needs: the NLU's ranked requests, then the FAQ search's
+    articles, then the common needs; a person always last."""
+    buttons: list[Button] = []
+    for entry in ranking:
+        button = INTENT_BUTTONS.get(str(entry.get("name")))
+        if button and float(entry.get("confidence") or 0) >= MIN_INTENT_CONFIDENCE and button not in buttons:
+            buttons.append(button)
+    for article_id, title in faq_candidates:
+        buttons.append({"title": title, "payload": "/faq" + json.dumps({"faq_article": article_id})})
+    for button in DEFAULT_BUTTONS:
+        if len(buttons) >= MAX_CLARIFY_BUTTONS - 1:
+            break
+        if button not in buttons:
+            buttons.append(button)
+    return [*buttons[: MAX_CLARIFY_BUTTONS - 1], PERSON_BUTTON]
+
+
+class ActionClarify(Action):
+    """A vague start ("не работает", "у меня проблема"): one clarifying
+    question with the likely needs as buttons, never a guess."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        ranking = list(tracker.latest_message.get("intent_ranking") or [])[1:4]
+        loop = asyncio.get_running_loop()
+        candidates: list[tuple[str, str]] = []
+        try:
+            search = await loop.run_in_executor(None, shared_search)
+            result = await loop.run_in_executor(None, functools.partial(search.search, text))
+            if result.decision != "none":
+                candidates = [(c.id, c.title) for c in result.candidates[:2]]
+        except Exception as error:  # the question is still worth asking without articles
+            logger.warning("clarify: FAQ search failed: %s", error)
+        dispatcher.utter_message(response="utter_clarify", buttons=clarify_buttons(ranking, candidates))
+        return []
+
+
+def corrected(candidates: list[str], old: str) -> str | None:
+    """The new value in a correction: "не 2290, а 2209" names the old value
+    too, so the last one that differs from what was registered."""
+    new = [value for value in candidates if value != old]
+    return new[-1] if new else None
+
+
+class ActionCorrectValue(Action):
+    """ "Ой, перепутал, правильно 5521": the request the customer just
+    registered is fixed, and the bot says what it changed."""
+
+    def name(self) -> str:
+        return "action_correct_value"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        last = str(tracker.get_slot("last_registered") or "")
+        flow, _, rest = last.partition(":")
+        if flow == "check_ticket_status":
+            number = corrected([f.value for f in values.find_ticket_numbers(text)], rest)
+            if number:
+                # Checked here rather than by a follow-up action: no rule has to
+                # predict what comes after it.
+                tracker.slots["ticket_number"] = number
+                return await ActionCheckTicketStatus().run(dispatcher, tracker, domain)
+        if flow == "block_card":
+            ticket, _, old_last4 = rest.partition(":")
+            found = values.find_card_last4(text, datetime.date.today(), asked=True)
+            new_last4 = corrected([f.value for f in found], old_last4)
+            if new_last4:
+                summary = f"Клиент просит заблокировать карту •••• {new_last4} (исправил •••• {old_last4})"
+                try:
+                    await client.correct_ticket(ticket, tracker.sender_id, summary)
+                except client.DeskUnavailable as error:
+                    logger.error("correction not registered: %s", error)
+                    dispatcher.utter_message(response="utter_block_card_how", last4=new_last4)
+                    return []
+                dispatcher.utter_message(
+                    text=f"Исправил: в заявке № {ticket} теперь карта •••• {new_last4} вместо •••• {old_last4}."
+                )
+                return [SlotSet("last_registered", f"block_card:{ticket}:{new_last4}")]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent != "correction":
+            # A message right after a flow that the NLU did not read as a
+            # correction and that carries no new value goes the usual way
+            # (data/rules: the knowledge base, or "не понял" for bare data).
+            return [FollowupAction("action_answer_faq" if intent == "nlu_fallback" else "utter_default")]
+        dispatcher.utter_message(
+            text="Что именно исправить? Напишите верное значение — например, последние 4 цифры карты "
+            "или номер обращения."
+        )
+        return []
