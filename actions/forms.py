@@ -4,8 +4,8 @@ A form never asks the same question a third time: the first answer it cannot
 use gets the question again in other words (`action_ask_<slot>` picks the
 wording by `slot_retries`), the second, or a "не знаю", ends the form with
 UNKNOWN, and the flow's action then offers what the customer can do without
-the value. A problem description is taken as it is after two tries, or on
-"пропустить".
+the value. The problem-report form keeps its own rules (actions/report_problem.py
+takes it over).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ MIN_PROBLEM_DESCRIPTION_WORDS = 3
 # The value a form ends with when the customer cannot give it.
 UNKNOWN = "unknown"
 TRIES_BEFORE_GIVING_UP = 2
-SKIP_WORDS = ("пропустить", "пропусти", "skip", "дальше")
 # "I cannot give it" said in so many words: read even when the rest of the
 # message (a phone number, a request to call back) pulls the NLU elsewhere.
 CANNOT_GIVE = re.compile(
@@ -40,8 +39,11 @@ def _intent(tracker: Tracker) -> str | None:
 
 
 def _cannot_give(tracker: Tracker) -> bool:
+    """«Не помню», «нет под рукой»: the NLU's signal (bot/nlu/signals.py) or the words."""
     text = str(tracker.latest_message.get("text") or "")
-    return _intent(tracker) == "dont_know" or CANNOT_GIVE.search(text) is not None
+    signal = tracker.latest_message.get("signal") or {}
+    said = isinstance(signal, dict) and signal.get("route") == "dont_know"
+    return said or CANNOT_GIVE.search(text) is not None
 
 
 def _answer(tracker: Tracker, value: Any) -> str:
@@ -89,28 +91,10 @@ class ValidateReportProblemForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = redact.mask_card_numbers(str(value or "").strip())
-        skipped = text.lower().strip(" .!") in SKIP_WORDS or _cannot_give(tracker)
-        if len(text.split()) >= MIN_PROBLEM_DESCRIPTION_WORDS:
-            return {"problem_description": text, "slot_retries": 0.0}
-        tries = int(tracker.get_slot("slot_retries") or 0) + 1
-        if skipped or tries >= TRIES_BEFORE_GIVING_UP:
-            # Take what the customer wrote so far: the request that opened the
-            # form and the short answers after it.
-            said = _said_since_form_started(tracker)
-            return {"problem_description": " / ".join(said) or text or "(без описания)", "slot_retries": 0.0}
-        return {"problem_description": None, "slot_retries": float(tries)}
-
-
-def _said_since_form_started(tracker: Tracker) -> list[str]:
-    said: list[str] = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            text = redact.mask_card_numbers(str(event.get("text") or "").strip())
-            if text and text.lower().strip(" .!") not in SKIP_WORDS:
-                said.append(text)
-        if event.get("event") == "active_loop" and event.get("name") == "report_problem_form":
-            break
-    return list(reversed(said))[-4:]
+        if len(text.split()) < MIN_PROBLEM_DESCRIPTION_WORDS:
+            dispatcher.utter_message(response="utter_problem_description_too_short")
+            return {"problem_description": None}
+        return {"problem_description": text}
 
 
 class AskAgain(Action):
@@ -135,7 +119,3 @@ class AskCardLast4(AskAgain):
 
 class AskTicketNumber(AskAgain):
     slot = "ticket_number"
-
-
-class AskProblemDescription(AskAgain):
-    slot = "problem_description"

@@ -31,10 +31,7 @@ from bot.handoff.vocabulary import REQUEST_HUMAN
 logger = logging.getLogger(__name__)
 
 # The latest intent that names why a person is needed.
-REASON_BY_INTENT = {
-    intent: intent
-    for intent in ("report_fraud", "dispute_transaction", "bereavement", "legal_threat", "data_leak")
-}
+REASON_BY_INTENT = {"report_fraud": "report_fraud", "dispute_transaction": "dispute_transaction"}
 
 
 def reason_for(tracker: Tracker) -> str:

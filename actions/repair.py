@@ -28,7 +28,7 @@ from bot.text import values
 
 logger = logging.getLogger(__name__)
 
-# What each form is about, for "Вернёмся к …?".
+# What each form is about, for "Вернёмся к …?"; any other form is "заявке".
 FORM_TOPICS = {
     "block_card_form": "блокировке карты",
     "ticket_status_form": "проверке обращения",
@@ -63,6 +63,11 @@ DEFAULT_BUTTONS: tuple[Button, ...] = (
 PERSON_BUTTON: Button = {"title": "Позвать оператора", "payload": "/request_human"}
 
 
+def _about(form: str) -> str:
+    """What a form is about, for "Вернёмся к …?": any form, named or not."""
+    return FORM_TOPICS.get(form, "заявке")
+
+
 def _leave_form(form: str | None) -> list[EventType]:
     return [
         ActiveLoop(None),
@@ -70,6 +75,26 @@ def _leave_form(form: str | None) -> list[EventType]:
         SlotSet("slot_retries", 0.0),
         SlotSet("paused_form", form),
     ]
+
+
+class ActionCannotGive(Action):
+    """«Не помню», «нет под рукой» inside any form, where the form itself did
+    not take the message: what the customer can do without the value (the
+    form's `utter_<slot>_unknown` when it has one), a person as a button, and
+    the form is left, so the question is never asked again."""
+
+    def name(self) -> str:
+        return "action_cannot_give"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        slot = str(tracker.get_slot("requested_slot") or "")
+        response = f"utter_{slot}_unknown"
+        if response not in (domain.get("responses") or {}):
+            response = "utter_cannot_give"
+        dispatcher.utter_message(response=response, buttons=[PERSON_BUTTON])
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("slot_retries", 0.0)]
 
 
 class ActionOfferResume(Action):
@@ -83,10 +108,10 @@ class ActionOfferResume(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         form = tracker.active_loop_name
-        if form not in FORM_TOPICS:
+        if not form:
             return []
         dispatcher.utter_message(
-            text=f"Вернёмся к {FORM_TOPICS[form]}?",
+            text=f"Вернёмся к {_about(form)}?",
             buttons=[{"title": "Да", "payload": "/affirm"}, {"title": "Нет", "payload": "/deny"}],
         )
         return _leave_form(form)
@@ -102,8 +127,8 @@ class ActionSwitchForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         form = tracker.active_loop_name
-        if form in FORM_TOPICS:
-            dispatcher.utter_message(text=f"Хорошо, к {FORM_TOPICS[form]} вернёмся, если понадобится.")
+        if form:
+            dispatcher.utter_message(text=f"Хорошо, к {_about(form)} вернёмся, если понадобится.")
         return _leave_form(form)
 
 
@@ -118,7 +143,7 @@ class ActionResumeForm(Action):
     ) -> list[EventType]:
         form = tracker.get_slot("paused_form")
         said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
-        if said_yes and form in FORM_TOPICS:
+        if said_yes and form:
             return [SlotSet("paused_form", None), FollowupAction(str(form))]
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("paused_form", None)]
@@ -153,7 +178,7 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = str(tracker.latest_message.get("text") or "")
-        ranking = list(tracker.latest_message.get("intent_ranking") or [])[1:4]
+        ranking = list(tracker.latest_message.get("intent_ranking") or [])[:4]
         loop = asyncio.get_running_loop()
         candidates: list[tuple[str, str]] = []
         try:
@@ -211,9 +236,9 @@ class ActionCorrectValue(Action):
                 )
                 return [SlotSet("last_registered", f"block_card:{ticket}:{new_last4}")]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent != "correction":
-            # A message right after a flow that the NLU did not read as a
-            # correction and that carries no new value goes the usual way
+        if tracker.get_slot("signal") != "correction":
+            # A message right after a flow that the NLU's signal did not read
+            # as a correction and that carries no new value goes the usual way
             # (data/rules: the knowledge base, or "не понял" for bare data).
             return [FollowupAction("action_answer_faq" if intent == "nlu_fallback" else "utter_default")]
         dispatcher.utter_message(

@@ -1,6 +1,13 @@
 """Urgent requests: a person first, with the safety advice; a question first
 when the NLU is not sure it is urgent (bot/handoff/urgency.py says which).
 
+What is urgent comes from two places: the classifier's fraud and dispute
+intents, and the NLU's signal (bot/nlu/signals.py: fraud against a relative, a
+bereavement, a regulator or court, a data leak, a threat to safety), which
+data/rules/signals.yml sends here whatever intent the classifier chose. The
+signal's kind names the advice (`utter_<kind>`), the handoff's reason and the
+agent's topic (bot/handoff/case.py), so the desk puts it at the top of the queue.
+
 The question carries the urgent option as its first button, the articles the
 FAQ search finds for the message and the NLU's next guesses, and a person, so
 that a customer who is in trouble is one press away from an agent and one who
@@ -31,8 +38,28 @@ MAX_BUTTONS = 5
 URGENT_BUTTONS: dict[str, Button] = {
     "report_fraud": {"title": "Это мошенники", "payload": "/report_fraud"},
     "dispute_transaction": {"title": "Операцию совершал не я", "payload": "/dispute_transaction"},
-    "data_leak": {"title": "Мои данные попали к чужим", "payload": "/data_leak"},
 }
+# A signal's kind as the handoff's reason (bot/handoff/vocabulary.py).
+REASON_BY_KIND = {"fraud": "report_fraud"}
+# Kinds that never get a question first: asking would hurt, and on our data
+# nothing ordinary was read as them.
+ALWAYS_STRAIGHT = frozenset({"bereavement", "legal_threat", "data_leak", "safety"})
+
+
+def urgent_reason(intent: str, confidence: float, text: str, signal: dict[str, Any]) -> tuple[str, bool]:
+    """The urgent reason of this message and whether it goes straight to a person."""
+    kind = str(signal.get("kind") or "") if signal.get("route") == "urgent" else ""
+    if kind in ALWAYS_STRAIGHT:
+        return kind, True
+    if kind == "fraud" and signal.get("by") == "words":
+        return "report_fraud", True
+    if intent in urgency.CUES:
+        return intent, urgency.goes_straight(intent, confidence, text)
+    if kind:
+        # Read as fraud only by its nearest phrasing, and the classifier did
+        # not say so: the question, with "Это мошенники" first.
+        return REASON_BY_KIND.get(kind, kind), False
+    return intent, urgency.goes_straight(intent, confidence, text)
 
 
 def question_buttons(
@@ -63,9 +90,11 @@ class ActionUrgent(Action):
         intent = str((message.get("intent") or {}).get("name") or "")
         confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
         text = str(message.get("text") or "")
-        if urgency.goes_straight(intent, confidence, text):
-            dispatcher.utter_message(response=f"utter_{intent}")
-            return await hand_over(dispatcher, tracker, intent)
+        signal = message.get("signal")
+        reason, straight = urgent_reason(intent, confidence, text, signal if isinstance(signal, dict) else {})
+        if straight:
+            dispatcher.utter_message(response=f"utter_{reason}")
+            return await hand_over(dispatcher, tracker, reason)
         candidates: list[tuple[str, str]] = []
         loop = asyncio.get_running_loop()
         try:
@@ -77,6 +106,6 @@ class ActionUrgent(Action):
             logger.warning("urgent: FAQ search failed: %s", error)
         ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != intent]
         dispatcher.utter_message(
-            response="utter_urgent_clarify", buttons=question_buttons(intent, ranking[:3], candidates)
+            response="utter_urgent_clarify", buttons=question_buttons(reason, ranking[:3], candidates)
         )
         return [ActiveLoop(None), SlotSet("requested_slot", None)]

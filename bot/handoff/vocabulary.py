@@ -24,6 +24,7 @@ REASONS = {
     "bereavement": "Смерть близкого человека клиента",
     "legal_threat": "Клиент угрожает обратиться в регулятор или суд",
     "data_leak": "Утечка персональных данных",
+    "safety": "Клиенту угрожает опасность",
 }
 
 KIND_PROBLEM, KIND_BLOCK_CARD, KIND_HANDOFF = "problem", "block_card", "handoff"

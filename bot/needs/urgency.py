@@ -44,10 +44,6 @@ NEEDS: dict[str, NeedKind] = {
         "person",
         "utter_report_fraud",
     ),
-    # People who must reach a person first (data/rules/urgent.yml).
-    "bereavement": NeedKind(0, "передам вас специалисту", "вашей ситуации", "person", "utter_bereavement"),
-    "legal_threat": NeedKind(0, "передам вас специалисту", "вашей претензии", "person", "utter_legal_threat"),
-    "data_leak": NeedKind(0, "займёмся утечкой данных", "утечке данных", "person", "utter_data_leak"),
     "block_card": NeedKind(1, "заблокируем карту", "блокировке карты", "form", "block_card_form"),
     "dispute_transaction": NeedKind(
         2,

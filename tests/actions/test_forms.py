@@ -13,11 +13,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.forms import UNKNOWN, ValidateBlockCardForm, ValidateTicketStatusForm
 
 
-def tracker(text: str, intent: str = "inform", retries: float = 0.0) -> Tracker:
+def tracker(text: str, intent: str = "inform", retries: float = 0.0, signal: str | None = None) -> Tracker:
+    message: dict[str, Any] = {"text": text, "intent": {"name": intent, "confidence": 0.9}}
+    if signal:
+        message["signal"] = {"kind": signal, "route": signal, "score": 0.95, "by": "nearest"}
     return Tracker(
         sender_id="test",
         slots={"slot_retries": retries},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}},
+        latest_message=message,
         events=[],
         paused=False,
         followup_action=None,
@@ -55,9 +58,9 @@ def test_a_value_the_customer_cannot_give_ends_the_form_at_once(text: str) -> No
     assert card(text, intent="nlu_fallback")["card_last4"] == UNKNOWN
 
 
-def test_dont_know_intent_ends_the_ticket_form() -> None:
-    text = "понятия не имею"
+def test_the_nlus_dont_know_signal_ends_the_ticket_form() -> None:
+    text = "а это где вообще смотреть"
     result = ValidateTicketStatusForm().validate_ticket_number(
-        text, CollectingDispatcher(), tracker(text, intent="dont_know"), {}
+        text, CollectingDispatcher(), tracker(text, intent="faq", signal="dont_know"), {}
     )
     assert result["ticket_number"] == UNKNOWN

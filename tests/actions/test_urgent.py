@@ -3,7 +3,7 @@ the articles and the NLU's next guesses, a person last, at most five."""
 
 from __future__ import annotations
 
-from actions.urgent import question_buttons
+from actions.urgent import question_buttons, urgent_reason
 
 
 def test_the_urgent_option_comes_first_and_a_person_last() -> None:
@@ -23,3 +23,28 @@ def test_never_more_than_five_buttons() -> None:
     ranking = [{"name": n, "confidence": 0.1} for n in ("block_card", "reset_password", "request_refund")]
     articles = [("a", "A"), ("b", "B")]
     assert len(question_buttons("dispute_transaction", ranking, articles)) == 5
+
+
+def test_a_bereavement_goes_straight_whatever_the_intent() -> None:
+    signal = {"kind": "bereavement", "route": "urgent", "by": "nearest"}
+    assert urgent_reason("faq", 0.9, "подскажите про карту мамы", signal) == ("bereavement", True)
+
+
+def test_fraud_named_outright_goes_straight_with_the_fraud_reason() -> None:
+    signal = {"kind": "fraud", "route": "urgent", "by": "words"}
+    assert urgent_reason("complaint", 0.6, "маму развели мошенники", signal) == ("report_fraud", True)
+
+
+def test_fraud_only_near_a_phrasing_gets_the_question_first() -> None:
+    signal = {"kind": "fraud", "route": "urgent", "by": "nearest"}
+    assert urgent_reason("request_refund", 0.5, "верните деньги за перевод", signal) == (
+        "report_fraud",
+        False,
+    )
+
+
+def test_an_unsure_dispute_without_a_signal_gets_the_question() -> None:
+    assert urgent_reason("dispute_transaction", 0.25, "списали 199 рублей", {}) == (
+        "dispute_transaction",
+        False,
+    )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handoff.urgency import CONFIDENT, goes_straight
+from bot.handoff.urgency import CONFIDENT, goes_straight, kind_by_words
 
 
-@pytest.mark.parametrize("intent", ["report_fraud", "dispute_transaction", "data_leak", "bereavement"])
+@pytest.mark.parametrize("intent", ["report_fraud", "dispute_transaction"])
 def test_a_confident_urgent_request_goes_straight_to_a_person(intent: str) -> None:
     assert goes_straight(intent, CONFIDENT + 0.01, "что-то странное")
 
@@ -18,7 +18,6 @@ def test_a_confident_urgent_request_goes_straight_to_a_person(intent: str) -> No
         ("report_fraud", "звонили якобы из банка, я продиктовал код из смс"),
         ("report_fraud", "меня развели на деньги"),
         ("dispute_transaction", "этой операции я не совершал"),
-        ("data_leak", "мои персональные данные утекли"),
     ],
 )
 def test_an_unsure_urgent_request_that_says_so_outright_goes_straight(intent: str, text: str) -> None:
@@ -36,6 +35,29 @@ def test_an_unsure_worry_about_money_gets_a_question_first(intent: str, text: st
     assert not goes_straight(intent, 0.28, text)
 
 
-@pytest.mark.parametrize("intent", ["bereavement", "legal_threat"])
-def test_bereavement_and_a_regulator_always_go_straight(intent: str) -> None:
-    assert goes_straight(intent, 0.2, "подскажите, что делать")
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("у меня умерла мама, что делать с её картой", "bereavement"),
+        ("если не вернёте деньги, пойду в суд и в центробанк", "legal_threat"),
+        ("мои данные утекли, мне звонят и называют мой адрес", "data_leak"),
+        ("бабушку развели по телефону, она назвала код из смс", "fraud"),
+        ("мне угрожают расправой из-за долга", "safety"),
+    ],
+)
+def test_urgent_situations_named_outright_are_read_whatever_the_intent(text: str, kind: str) -> None:
+    assert kind_by_words(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "купил посуду, пришла разбитая",
+        "поиск по заказам не работает",
+        "удалите мои персональные данные",
+        "умеренная комиссия за перевод?",
+        "где мой заказ",
+    ],
+)
+def test_ordinary_messages_name_no_urgent_situation(text: str) -> None:
+    assert kind_by_words(text) is None
