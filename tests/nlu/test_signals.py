@@ -6,7 +6,7 @@ import pytest
 
 from bot.nlu.signals import detect
 
-THRESHOLDS = {"vague": 0.9, "money_worry": 0.9, "correction": 0.9, "dont_know": 0.9}
+THRESHOLDS = {"vague": 0.9, "money_worry": 0.9, "correction": 0.9, "dont_know": 0.9, "legal_threat": 0.9}
 
 
 def _kind(text: str, intent: str = "faq", confidence: float = 0.9, **nearest: float) -> str | None:
@@ -38,8 +38,8 @@ def test_an_error_code_is_no_correction() -> None:
 
 
 def test_a_nearest_phrasing_counts_above_its_threshold_only() -> None:
-    assert _kind("всё сломалось", "nlu_fallback", 0.2, vague=0.95) == "vague"
-    assert _kind("всё сломалось", "nlu_fallback", 0.2, vague=0.85) is None
+    assert _kind("странное творится", "nlu_fallback", 0.2, vague=0.95) == "vague"
+    assert _kind("странное творится", "nlu_fallback", 0.2, vague=0.85) is None
 
 
 def test_a_confident_reading_is_not_vague() -> None:
@@ -53,3 +53,21 @@ def test_a_long_message_is_neither_vague_nor_dont_know() -> None:
 
 def test_a_correction_needs_a_value() -> None:
     assert _kind("ой я перепутал", "nlu_fallback", 0.2, correction=0.95) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["у меня проблема", "Здравствуйте! Не работает.", "помогите пожалуйста", "есть вопрос"]
+)
+def test_a_trouble_without_its_topic_is_vague(text: str) -> None:
+    assert _kind(text, "report_problem", 0.7) == "vague"
+
+
+@pytest.mark.parametrize(
+    "text", ["приложение не работает", "проблема с оплатой заказа", "вопрос по возврату"]
+)
+def test_a_trouble_with_its_topic_is_not(text: str) -> None:
+    assert _kind(text, "report_problem", 0.7) is None
+
+
+def test_a_confident_request_is_not_overruled_by_a_nearest_phrasing() -> None:
+    assert _kind("хочу заблокировать карту", "block_card", 0.69, legal_threat=0.95) is None
