@@ -218,7 +218,9 @@ class ActionCorrectValue(Action):
                 # Checked here rather than by a follow-up action: no rule has to
                 # predict what comes after it.
                 tracker.slots["ticket_number"] = number
-                return await ActionCheckTicketStatus().run(dispatcher, tracker, domain)
+                checked = await ActionCheckTicketStatus().run(dispatcher, tracker, domain)
+                # The number the check used, on record before the flow clears it.
+                return [SlotSet("ticket_number", number), *checked]
         if flow == "block_card":
             ticket, _, old_last4 = rest.partition(":")
             found = values.find_card_last4(text, datetime.date.today(), asked=True)
@@ -234,7 +236,12 @@ class ActionCorrectValue(Action):
                 dispatcher.utter_message(
                     text=f"Исправил: в заявке № {ticket} теперь карта •••• {new_last4} вместо •••• {old_last4}."
                 )
-                return [SlotSet("last_registered", f"block_card:{ticket}:{new_last4}")]
+                # The request's card, on record as the flow leaves it: the new one.
+                return [
+                    SlotSet("card_last4", new_last4),
+                    SlotSet("card_last4", None),
+                    SlotSet("last_registered", f"block_card:{ticket}:{new_last4}"),
+                ]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if tracker.get_slot("signal") != "correction":
             # A message right after a flow that the NLU's signal did not read

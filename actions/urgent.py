@@ -51,13 +51,14 @@ def urgent_reason(intent: str, confidence: float, text: str, signal: dict[str, A
     kind = str(signal.get("kind") or "") if signal.get("route") == "urgent" else ""
     if kind in ALWAYS_STRAIGHT:
         return kind, True
-    if kind == "fraud" and signal.get("by") == "words":
+    if kind == "fraud" and intent != "faq":
         return "report_fraud", True
     if intent in urgency.CUES:
         return intent, urgency.goes_straight(intent, confidence, text)
     if kind:
-        # Read as fraud only by its nearest phrasing, and the classifier did
-        # not say so: the question, with "Это мошенники" first.
+        # Fraud named in a message the classifier read as a question ("не
+        # мошенники ли это?", "боимся мошенников, что за списание"): the
+        # question, with "Это мошенники" first and the articles after it.
         return REASON_BY_KIND.get(kind, kind), False
     return intent, urgency.goes_straight(intent, confidence, text)
 

@@ -74,6 +74,11 @@ SHORT_WORDS = 8
 # says what it is. A worry about money is the exception: it matters exactly
 # where the classifier chose fraud or a dispute (actions/signals.py).
 NEAREST_MAX_CONFIDENCE = 0.5
+# Kinds a nearest phrasing may name. Not the urgent ones: a person at once on a
+# resemblance took ordinary messages about a relative's card ("дочь за маму")
+# for a bereavement and a lost card for fraud (session 7), so urgency needs its
+# words (bot.handoff.urgency.KIND_WORDS); fraud the classifier reads itself.
+NEAREST_KINDS = frozenset({"dont_know", "correction", "vague", "money_worry"})
 
 
 class Signal(TypedDict):
@@ -121,7 +126,7 @@ def detect(
     best: Signal | None = None
     for kind, score in nearest.items():
         limit = thresholds.get(kind)
-        if limit is None or score < limit:
+        if limit is None or score < limit or kind not in NEAREST_KINDS:
             continue
         if kind in ("dont_know", "vague") and not short:
             continue

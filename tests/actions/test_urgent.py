@@ -35,12 +35,9 @@ def test_fraud_named_outright_goes_straight_with_the_fraud_reason() -> None:
     assert urgent_reason("complaint", 0.6, "маму развели мошенники", signal) == ("report_fraud", True)
 
 
-def test_fraud_only_near_a_phrasing_gets_the_question_first() -> None:
-    signal = {"kind": "fraud", "route": "urgent", "by": "nearest"}
-    assert urgent_reason("request_refund", 0.5, "верните деньги за перевод", signal) == (
-        "report_fraud",
-        False,
-    )
+def test_fraud_named_in_a_question_gets_the_question_first() -> None:
+    signal = {"kind": "fraud", "route": "urgent", "by": "words"}
+    assert urgent_reason("faq", 0.4, "это не мошенники звонят?", signal) == ("report_fraud", False)
 
 
 def test_an_unsure_dispute_without_a_signal_gets_the_question() -> None:

@@ -6,7 +6,14 @@ import pytest
 
 from bot.nlu.signals import detect
 
-THRESHOLDS = {"vague": 0.9, "money_worry": 0.9, "correction": 0.9, "dont_know": 0.9, "legal_threat": 0.9}
+THRESHOLDS = {
+    "vague": 0.9,
+    "money_worry": 0.9,
+    "correction": 0.9,
+    "dont_know": 0.9,
+    "legal_threat": 0.9,
+    "bereavement": 0.9,
+}
 
 
 def _kind(text: str, intent: str = "faq", confidence: float = 0.9, **nearest: float) -> str | None:
@@ -71,3 +78,7 @@ def test_a_trouble_with_its_topic_is_not(text: str) -> None:
 
 def test_a_confident_request_is_not_overruled_by_a_nearest_phrasing() -> None:
     assert _kind("хочу заблокировать карту", "block_card", 0.69, legal_threat=0.95) is None
+
+
+def test_urgency_needs_its_words() -> None:
+    assert _kind("дочь пишет за маму, у неё карта", "faq", 0.3, bereavement=0.99) is None
