@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms import UNKNOWN
+from actions.forms import UNKNOWN, without_value
 from actions.two_needs import take_up_after
 from bot import config
 from bot.handoff import client, status_text
@@ -18,7 +18,6 @@ from bot.handoff.vocabulary import KIND_BLOCK_CARD, KIND_PROBLEM
 logger = logging.getLogger(__name__)
 
 FLOW_SLOTS = ("card_last4", "ticket_number", "problem_description")
-PERSON_BUTTON = {"title": "Позвать оператора", "payload": "/request_human"}
 
 
 def _clear_flow_slots() -> list[EventType]:
@@ -34,8 +33,7 @@ class ActionBlockCard(Action):
     ) -> list[EventType]:
         last4 = tracker.get_slot("card_last4")
         if last4 == UNKNOWN:
-            dispatcher.utter_message(response="utter_card_last4_unknown", buttons=[PERSON_BUTTON])
-            return _clear_flow_slots()
+            return [*_clear_flow_slots(), *await without_value(dispatcher, tracker, "card_last4")]
         try:
             ticket = await client.create_ticket(
                 tracker.sender_id, KIND_BLOCK_CARD, f"Клиент просит заблокировать карту •••• {last4}"
@@ -62,8 +60,7 @@ class ActionCheckTicketStatus(Action):
     ) -> list[EventType]:
         number = str(tracker.get_slot("ticket_number"))
         if number == UNKNOWN:
-            dispatcher.utter_message(response="utter_ticket_number_unknown", buttons=[PERSON_BUTTON])
-            return _clear_flow_slots()
+            return [*_clear_flow_slots(), *await without_value(dispatcher, tracker, "ticket_number")]
         try:
             found = await client.ticket(number, tracker.sender_id)
         except client.DeskUnavailable as error:

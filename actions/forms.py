@@ -10,15 +10,18 @@ takes it over).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.faq import answer_with
+from bot.faq.shared import shared_search
 from bot.text import redact, values
 
 MIN_PROBLEM_DESCRIPTION_WORDS = 3
@@ -32,6 +35,28 @@ CANNOT_GIVE = re.compile(
     r"|\bнет\s+(?:под рукой|с собой|номера|карты)\b|\bзабыл[аи]?\b|\bпотерял[аи]?\s+(?:номер|чек|письмо)",
     re.IGNORECASE,
 )
+
+
+# The knowledge-base article that says where to find a value or what to do
+# without it; a form's slot without one gets its `utter_<slot>_unknown` text.
+HELP_ARTICLE = {"ticket_number": "ticket-status", "card_last4": "card-block"}
+PERSON_BUTTON = {"title": "Позвать оператора", "payload": "/request_human"}
+
+
+async def without_value(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> list[EventType]:
+    """What the customer can do without the value a form asked for: the
+    article that says where to find it or how to do without it (with the
+    usual «Помог ли ответ?», whose «нет» offers a person), else the form's
+    own text with a person as a button. Any form: `slot` is its requested slot."""
+    article_id = HELP_ARTICLE.get(slot)
+    if article_id:
+        try:
+            search = await asyncio.get_running_loop().run_in_executor(None, shared_search)
+            return await answer_with(dispatcher, tracker, search.article(article_id))
+        except KeyError:
+            pass  # the base no longer has it: the text below
+    dispatcher.utter_message(response=f"utter_{slot}_unknown", buttons=[PERSON_BUTTON])
+    return [SlotSet("faq_followup", None)]
 
 
 def _intent(tracker: Tracker) -> str | None:

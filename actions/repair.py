@@ -22,6 +22,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flows import ActionCheckTicketStatus
+from actions.forms import HELP_ARTICLE, without_value
 from bot.faq.shared import shared_search
 from bot.handoff import client
 from bot.text import values
@@ -55,6 +56,9 @@ INTENT_BUTTONS: dict[str, Button] = {
 }
 # When neither the NLU nor the search has a guess: the most common needs.
 DEFAULT_BUTTONS: tuple[Button, ...] = (
+    # "Не работает" is most often the app or the site (or an outage, which
+    # that article points to).
+    {"title": "Не работает приложение или сайт", "payload": '/faq{"faq_article": "app-troubleshooting"}'},
     INTENT_BUTTONS["block_card"],
     {"title": "Оплата не прошла", "payload": '/faq{"faq_article": "payment-failed"}'},
     {"title": "Где мой заказ", "payload": '/faq{"faq_article": "order-status"}'},
@@ -79,9 +83,9 @@ def _leave_form(form: str | None) -> list[EventType]:
 
 class ActionCannotGive(Action):
     """«Не помню», «нет под рукой» inside any form, where the form itself did
-    not take the message: what the customer can do without the value (the
-    form's `utter_<slot>_unknown` when it has one), a person as a button, and
-    the form is left, so the question is never asked again."""
+    not take the message: what the customer can do without the value
+    (actions.forms.without_value), else a person offered, and the form is
+    left, so the question is never asked again."""
 
     def name(self) -> str:
         return "action_cannot_give"
@@ -90,11 +94,15 @@ class ActionCannotGive(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         slot = str(tracker.get_slot("requested_slot") or "")
-        response = f"utter_{slot}_unknown"
-        if response not in (domain.get("responses") or {}):
-            response = "utter_cannot_give"
-        dispatcher.utter_message(response=response, buttons=[PERSON_BUTTON])
-        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("slot_retries", 0.0)]
+        left: list[EventType] = [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("slot_retries", 0.0),
+        ]
+        if slot in HELP_ARTICLE or f"utter_{slot}_unknown" in (domain.get("responses") or {}):
+            return [*left, *await without_value(dispatcher, tracker, slot)]
+        dispatcher.utter_message(response="utter_cannot_give", buttons=[PERSON_BUTTON])
+        return left
 
 
 class ActionOfferResume(Action):
