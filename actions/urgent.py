@@ -51,15 +51,15 @@ def urgent_reason(intent: str, confidence: float, text: str, signal: dict[str, A
     kind = str(signal.get("kind") or "") if signal.get("route") == "urgent" else ""
     if kind in ALWAYS_STRAIGHT:
         return kind, True
-    if kind == "fraud" and intent != "faq":
+    if kind == "fraud":
+        # Named outright: a person first even when the rest reads as a
+        # question (actions/signals.py already let a confident FAQ question
+        # about fraud through to its answer).
         return "report_fraud", True
     if intent in urgency.CUES:
         return intent, urgency.goes_straight(intent, confidence, text)
     if kind:
-        # Fraud named in a message the classifier read as a question ("не
-        # мошенники ли это?", "боимся мошенников, что за списание"): the
-        # question, with "Это мошенники" first and the articles after it.
-        return REASON_BY_KIND.get(kind, kind), False
+        return REASON_BY_KIND.get(kind, kind), True
     return intent, urgency.goes_straight(intent, confidence, text)
 
 

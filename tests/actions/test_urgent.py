@@ -35,9 +35,9 @@ def test_fraud_named_outright_goes_straight_with_the_fraud_reason() -> None:
     assert urgent_reason("complaint", 0.6, "маму развели мошенники", signal) == ("report_fraud", True)
 
 
-def test_fraud_named_in_a_question_gets_the_question_first() -> None:
+def test_fraud_named_in_a_question_still_goes_straight() -> None:
     signal = {"kind": "fraud", "route": "urgent", "by": "words"}
-    assert urgent_reason("faq", 0.4, "это не мошенники звонят?", signal) == ("report_fraud", False)
+    assert urgent_reason("faq", 0.4, "это не мошенники звонят?", signal) == ("report_fraud", True)
 
 
 def test_an_unsure_dispute_without_a_signal_gets_the_question() -> None:

@@ -61,3 +61,10 @@ def test_urgent_situations_named_outright_are_read_whatever_the_intent(text: str
 )
 def test_ordinary_messages_name_no_urgent_situation(text: str) -> None:
     assert kind_by_words(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["не приходит код из смс", "ввёл код, а он неверный", "мне сказали, что пин-код неверный"]
+)
+def test_a_code_typed_or_missing_is_no_fraud(text: str) -> None:
+    assert kind_by_words(text) is None
