@@ -36,6 +36,7 @@ FORM_TOPICS = {
     "report_problem_form": "описанию проблемы",
 }
 MAX_CLARIFY_BUTTONS = 5
+MAX_CLARIFY_INTENTS = 2
 MIN_INTENT_CONFIDENCE = 0.05
 
 
@@ -158,13 +159,17 @@ class ActionResumeForm(Action):
 
 
 def clarify_buttons(ranking: list[dict[str, Any]], faq_candidates: list[tuple[str, str]]) -> list[Button]:
-    """Up to five likely needs: the NLU's ranked requests, then the FAQ search's
-    articles, then the common needs; a person always last."""
+    """Up to five likely needs: the NLU's two best requests, the FAQ search's
+    articles, then the common needs; a person always last. Two requests at
+    most: on a vague message the NLU's ranking is flat, and four guesses of it
+    left no room for the most common answer ("Не работает приложение")."""
     buttons: list[Button] = []
     for entry in ranking:
         button = INTENT_BUTTONS.get(str(entry.get("name")))
         if button and float(entry.get("confidence") or 0) >= MIN_INTENT_CONFIDENCE and button not in buttons:
             buttons.append(button)
+        if len(buttons) >= MAX_CLARIFY_INTENTS:
+            break
     for article_id, title in faq_candidates:
         buttons.append({"title": title, "payload": "/faq" + json.dumps({"faq_article": article_id})})
     for button in DEFAULT_BUTTONS:
