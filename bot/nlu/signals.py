@@ -54,6 +54,17 @@ CORRECTION_WORDS = re.compile(
     re.IGNORECASE,
 )
 DIGIT = re.compile(r"\d")
+# A worry about money said in so many words: money late, missing or charged
+# twice or monthly. Matters only where the classifier read fraud or a dispute
+# and no fraud is named (actions/signals.py; the fraud words come first).
+MONEY_WORRY = re.compile(
+    r"\b(?:где (?:мои )?деньги|что с (?:моими )?деньгами|когда (?:вернут|придут|вернутся|поступят)"
+    r"|деньги (?:так и |ещё |еще |пока |до сих пор |никак )?не (?:пришли|вернулись|поступили|вернули)"
+    r"|не (?:пришли|вернулись|поступили|вернули) деньги"
+    r"|(?:списали|сняли|списание|списалось|списалась) (?:дважды|два раза|повторно)"
+    r"|(?:каждый|ежемесячно|раз в) месяц\w*)",
+    re.IGNORECASE,
+)
 # A message that is nothing but a trouble without its topic ("у меня проблема",
 # "не работает", "помогите"), once greetings and politeness are taken off.
 VAGUE_ONLY = re.compile(
@@ -102,6 +113,8 @@ def by_words(text: str) -> Signal | None:
         return _signal("correction", 1.0, "words")
     if short and CANNOT_GIVE.search(text):
         return _signal("dont_know", 1.0, "words")
+    if MONEY_WORRY.search(text):
+        return _signal("money_worry", 1.0, "words")
     bare = " ".join(POLITE.sub(" ", text.lower()).split())
     if bare and VAGUE_ONLY.fullmatch(bare):
         return _signal("vague", 1.0, "words")

@@ -82,3 +82,14 @@ def test_a_confident_request_is_not_overruled_by_a_nearest_phrasing() -> None:
 
 def test_urgency_needs_its_words() -> None:
     assert _kind("дочь пишет за маму, у неё карта", "faq", 0.3, bereavement=0.99) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["списали два раза за одну покупку", "вернула товар, деньги так и не пришли", "где мои деньги??"]
+)
+def test_a_worry_about_money_in_so_many_words(text: str) -> None:
+    assert _kind(text, "dispute_transaction", 0.5) == "money_worry"
+
+
+def test_fraud_named_outright_outranks_a_worry() -> None:
+    assert _kind("меня развели мошенники, деньги не вернулись", "report_fraud", 0.5) == "fraud"
