@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.faq import answer_with
+from bot.faq import render
 from bot.faq.shared import shared_search
 from bot.text import redact, values
 
@@ -45,16 +45,20 @@ PERSON_BUTTON = {"title": "Позвать оператора", "payload": "/requ
 
 async def without_value(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> list[EventType]:
     """What the customer can do without the value a form asked for: the
-    article that says where to find it or how to do without it (with the
-    usual «Помог ли ответ?», whose «нет» offers a person), else the form's
-    own text with a person as a button. Any form: `slot` is its requested slot."""
+    article that says where to find it or how to do without it, else the
+    form's own `utter_<slot>_unknown` text; a person as a button either way
+    (no «Помог ли ответ?»: its yes/no rules follow the FAQ action only). Any
+    form: `slot` is its requested slot."""
     article_id = HELP_ARTICLE.get(slot)
     if article_id:
         try:
             search = await asyncio.get_running_loop().run_in_executor(None, shared_search)
-            return await answer_with(dispatcher, tracker, search.article(article_id))
+            article = search.article(article_id)
         except KeyError:
             pass  # the base no longer has it: the text below
+        else:
+            dispatcher.utter_message(text=render.chat_text(article), buttons=[PERSON_BUTTON])
+            return [SlotSet("faq_article_id", article.id), SlotSet("faq_followup", None)]
     dispatcher.utter_message(response=f"utter_{slot}_unknown", buttons=[PERSON_BUTTON])
     return [SlotSet("faq_followup", None)]
 

@@ -82,6 +82,49 @@ def _leave_form(form: str | None) -> list[EventType]:
     ]
 
 
+# A flow whose value a message carries, when the NLU read the message as bare
+# data: the form to start and the entity that fills its slot.
+FLOW_OF_VALUE = {
+    "block_card": ("block_card_form", "card_last4"),
+    "check_ticket_status": ("ticket_status_form", "ticket_number"),
+}
+MIN_FLOW_CONFIDENCE = 0.1
+
+
+def flow_for_data(
+    ranking: list[dict[str, Any]], entities: list[dict[str, Any]]
+) -> tuple[str, str, str] | None:
+    """(form, slot, value) when a message read as data also names a flow the
+    value belongs to ("потеряла карту, последние цифры 3381": inform first,
+    block_card next, a card_last4 in it)."""
+    found = {str(e.get("entity")): str(e.get("value")) for e in entities if e.get("value")}
+    for entry in ranking[1:3]:
+        flow = FLOW_OF_VALUE.get(str(entry.get("name")))
+        if flow and float(entry.get("confidence") or 0) >= MIN_FLOW_CONFIDENCE and flow[1] in found:
+            return flow[0], flow[1], found[flow[1]]
+    return None
+
+
+class ActionDataOutsideForm(Action):
+    """A message the NLU read as bare data outside any form: when it carries
+    the value of a flow the NLU ranked next, that flow starts with it (values
+    already given are not asked again); otherwise «не понял», as before."""
+
+    def name(self) -> str:
+        return "action_data_outside_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        message = tracker.latest_message
+        flow = flow_for_data(list(message.get("intent_ranking") or []), list(message.get("entities") or []))
+        if flow is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        form, slot, value = flow
+        return [SlotSet(slot, value), FollowupAction(form)]
+
+
 class ActionCannotGive(Action):
     """«Не помню», «нет под рукой» inside any form, where the form itself did
     not take the message: what the customer can do without the value

@@ -64,7 +64,7 @@ def test_a_customer_reaches_a_person_mid_form_and_back(stack: Stack, agent: str)
     said.wait_for(sender, "последние 4 цифры")
     stack.say_via_callback(sender, "не помню, перезвоните мне на +7 916 123-45-67")
     # Without the digits the bot says how to block the card anyway.
-    said.wait_for(sender, "горячей линии")
+    said.wait_for(sender, "Горячая линия")
     stack.say_via_callback(sender, "позовите живого оператора")
     replies = said.wait_for(sender, "в очереди")
     assert any("увидит всю нашу переписку" in text for text in replies)
