@@ -10,6 +10,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import ticket_status
+from actions.forms import UNKNOWN, without_value
 from actions.two_needs import take_up_after
 from bot.handoff import client
 from bot.handoff.vocabulary import KIND_BLOCK_CARD
@@ -32,6 +33,8 @@ class ActionBlockCard(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         last4 = tracker.get_slot("card_last4")
+        if last4 == UNKNOWN:
+            return [*_clear_flow_slots(), *await without_value(dispatcher, tracker, "card_last4")]
         try:
             ticket = await client.create_ticket(
                 tracker.sender_id, KIND_BLOCK_CARD, f"Клиент просит заблокировать карту •••• {last4}"
@@ -41,6 +44,11 @@ class ActionBlockCard(Action):
             dispatcher.utter_message(response="utter_block_card_how", last4=last4)
         else:
             dispatcher.utter_message(response="utter_block_card_registered", last4=last4, ticket=ticket)
+            return [
+                *_clear_flow_slots(),
+                SlotSet("last_registered", f"block_card:{ticket}:{last4}"),
+                *take_up_after(tracker),
+            ]
         return [*_clear_flow_slots(), *take_up_after(tracker)]
 
 

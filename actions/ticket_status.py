@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.forms import UNKNOWN, retried, without_value
 from actions.two_needs import take_up_after
 from bot import config
 from bot.handoff import client, status_text
@@ -83,16 +84,18 @@ class ValidateTicketStatusForm(FormValidationAction):
         kept = dict(tracker.slots_to_validate())
         if NUMBER in kept:
             kept.update(await self.validate_ticket_number(kept[NUMBER], dispatcher, tracker, domain))
-        return [SlotSet(slot, value) for slot, value in kept.items() if slot in SLOTS]
+        return [SlotSet(slot, value) for slot, value in kept.items() if slot in (*SLOTS, "slot_retries")]
 
     async def validate_ticket_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         number = values.ticket_number(_answer(tracker, value))
         if number is None:
-            if _intent(tracker) != "check_ticket_status":  # "какой статус…" is no wrong number
-                dispatcher.utter_message(response="utter_ticket_number_invalid")
-            return {NUMBER: None}
+            if _intent(tracker) == "check_ticket_status":  # "какой статус…" is no wrong number
+                return {NUMBER: None}
+            # Asked again in other words once (action_ask_ticket_number); a
+            # second miss or «не помню» ends the form with UNKNOWN.
+            return retried(tracker, NUMBER, None)
         try:
             found = await client.ticket(number, tracker.sender_id)
         except client.DeskUnavailable:
@@ -159,6 +162,8 @@ class ActionCheckTicketStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         number = str(tracker.get_slot(NUMBER))
+        if number == UNKNOWN:  # where to find the number, and a person
+            return [*clear_events(), *await without_value(dispatcher, tracker, NUMBER)]
         stranger = tracker.get_slot(ACCESS) == ownership.STRANGER
         try:
             if not stranger:
@@ -178,4 +183,9 @@ class ActionCheckTicketStatus(Action):
             dispatcher.utter_message(response="utter_ticket_not_proven", ticket=number)
         else:  # the desk lost it between the two calls: as a wrong number
             dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
-        return [*clear_events(), *take_up_after(tracker)]
+        return [
+            *clear_events(),
+            # For a correction right after it (actions/repair.py).
+            SlotSet("last_registered", f"check_ticket_status:{number}"),
+            *take_up_after(tracker),
+        ]

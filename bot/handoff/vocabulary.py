@@ -21,6 +21,10 @@ REASONS = {
     "repeated_fallback": "Бот дважды не понял клиента",
     "unhelpful_answer": "Ответ из базы знаний не помог",
     "complaint": "Жалоба",
+    "bereavement": "Смерть близкого человека клиента",
+    "legal_threat": "Клиент угрожает обратиться в регулятор или суд",
+    "data_leak": "Утечка персональных данных",
+    "safety": "Клиенту угрожает опасность",
 }
 
 KIND_PROBLEM, KIND_BLOCK_CARD, KIND_HANDOFF = "problem", "block_card", "handoff"

@@ -1,0 +1,311 @@
+"""Repair: what the bot does when a conversation does not go the clean way.
+
+Inside a form another request is not taken for the value the form asks
+(domain.yml's slot mappings leave it out): it is answered or switched to
+(data/rules/repair.yml), and the customer is asked once whether to go back.
+A vague start gets one clarifying question whose buttons come from what the
+NLU and the FAQ search found likely. A correction after a finished flow fixes
+the registered request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import functools
+import json
+import logging
+from typing import Any, TypedDict
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.forms import HELP_ARTICLE, without_value
+from actions.ticket_status import ActionCheckTicketStatus
+from bot.faq.shared import shared_search
+from bot.handoff import client
+from bot.text import values
+
+logger = logging.getLogger(__name__)
+
+# What each form is about, for "Вернёмся к …?"; any other form is "заявке".
+FORM_TOPICS = {
+    "block_card_form": "блокировке карты",
+    "ticket_status_form": "проверке обращения",
+    "report_problem_form": "описанию проблемы",
+}
+MAX_CLARIFY_BUTTONS = 5
+MAX_CLARIFY_INTENTS = 2
+MIN_INTENT_CONFIDENCE = 0.05
+
+
+class Button(TypedDict):
+    title: str
+    payload: str
+
+
+# Requests a clarifying question may offer, by the intent the NLU ranked.
+INTENT_BUTTONS: dict[str, Button] = {
+    "block_card": {"title": "Потеря или кража карты", "payload": "/block_card"},
+    "dispute_transaction": {"title": "Непонятное списание", "payload": "/dispute_transaction"},
+    "account_locked": {"title": "Не могу войти в профиль", "payload": "/account_locked"},
+    "reset_password": {"title": "Забыл пароль", "payload": "/reset_password"},
+    "request_refund": {"title": "Возврат денег", "payload": "/request_refund"},
+    "check_ticket_status": {"title": "Статус моего обращения", "payload": "/check_ticket_status"},
+    "report_problem": {"title": "Сообщить о сбое", "payload": "/report_problem"},
+}
+# When neither the NLU nor the search has a guess: the most common needs.
+DEFAULT_BUTTONS: tuple[Button, ...] = (
+    # "Не работает" is most often the app or the site (or an outage, which
+    # that article points to).
+    {"title": "Не работает приложение или сайт", "payload": '/faq{"faq_article": "app-troubleshooting"}'},
+    INTENT_BUTTONS["block_card"],
+    {"title": "Оплата не прошла", "payload": '/faq{"faq_article": "payment-failed"}'},
+    {"title": "Где мой заказ", "payload": '/faq{"faq_article": "order-status"}'},
+    INTENT_BUTTONS["account_locked"],
+)
+PERSON_BUTTON: Button = {"title": "Позвать оператора", "payload": "/request_human"}
+
+
+def _about(form: str) -> str:
+    """What a form is about, for "Вернёмся к …?": any form, named or not."""
+    return FORM_TOPICS.get(form, "заявке")
+
+
+def _leave_form(form: str | None) -> list[EventType]:
+    return [
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        SlotSet("slot_retries", 0.0),
+        SlotSet("paused_form", form),
+    ]
+
+
+# A flow whose value a message carries, when the NLU read the message as bare
+# data: the form to start and the entity that fills its slot.
+FLOW_OF_VALUE = {
+    "block_card": ("block_card_form", "card_last4"),
+    "check_ticket_status": ("ticket_status_form", "ticket_number"),
+}
+MIN_FLOW_CONFIDENCE = 0.1
+
+
+def flow_for_data(
+    ranking: list[dict[str, Any]], entities: list[dict[str, Any]]
+) -> tuple[str, str, str] | None:
+    """(form, slot, value) when a message read as data also names a flow the
+    value belongs to ("потеряла карту, последние цифры 3381": inform first,
+    block_card next, a card_last4 in it)."""
+    found = {str(e.get("entity")): str(e.get("value")) for e in entities if e.get("value")}
+    for entry in ranking[1:3]:
+        flow = FLOW_OF_VALUE.get(str(entry.get("name")))
+        if flow and float(entry.get("confidence") or 0) >= MIN_FLOW_CONFIDENCE and flow[1] in found:
+            return flow[0], flow[1], found[flow[1]]
+    return None
+
+
+class ActionDataOutsideForm(Action):
+    """A message the NLU read as bare data outside any form: when it carries
+    the value of a flow the NLU ranked next, that flow starts with it (values
+    already given are not asked again); otherwise «не понял», as before."""
+
+    def name(self) -> str:
+        return "action_data_outside_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        message = tracker.latest_message
+        flow = flow_for_data(list(message.get("intent_ranking") or []), list(message.get("entities") or []))
+        if flow is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        form, slot, value = flow
+        return [SlotSet(slot, value), FollowupAction(form)]
+
+
+class ActionCannotGive(Action):
+    """«Не помню», «нет под рукой» inside any form, where the form itself did
+    not take the message: what the customer can do without the value
+    (actions.forms.without_value), else a person offered, and the form is
+    left, so the question is never asked again."""
+
+    def name(self) -> str:
+        return "action_cannot_give"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        slot = str(tracker.get_slot("requested_slot") or "")
+        left: list[EventType] = [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("slot_retries", 0.0),
+        ]
+        if slot in HELP_ARTICLE or f"utter_{slot}_unknown" in (domain.get("responses") or {}):
+            return [*left, *await without_value(dispatcher, tracker, slot)]
+        dispatcher.utter_message(response="utter_cannot_give", buttons=[PERSON_BUTTON])
+        return left
+
+
+class ActionOfferResume(Action):
+    """After answering another request inside a form: one short question
+    whether to go back to it; the form is left meanwhile."""
+
+    def name(self) -> str:
+        return "action_offer_resume"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        form = tracker.active_loop_name
+        if not form:
+            return []
+        dispatcher.utter_message(
+            text=f"Вернёмся к {_about(form)}?",
+            buttons=[{"title": "Да", "payload": "/affirm"}, {"title": "Нет", "payload": "/deny"}],
+        )
+        return _leave_form(form)
+
+
+class ActionSwitchForm(Action):
+    """Another flow asked for inside a form: the form is put aside, not lost."""
+
+    def name(self) -> str:
+        return "action_switch_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        form = tracker.active_loop_name
+        if form:
+            dispatcher.utter_message(text=f"Хорошо, к {_about(form)} вернёмся, если понадобится.")
+        return _leave_form(form)
+
+
+class ActionResumeForm(Action):
+    """The customer's yes or no to "Вернёмся к …?"."""
+
+    def name(self) -> str:
+        return "action_resume_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        form = tracker.get_slot("paused_form")
+        said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        if said_yes and form:
+            return [SlotSet("paused_form", None), FollowupAction(str(form))]
+        dispatcher.utter_message(response="utter_anything_else")
+        return [SlotSet("paused_form", None)]
+
+
+def clarify_buttons(ranking: list[dict[str, Any]], faq_candidates: list[tuple[str, str]]) -> list[Button]:
+    """Up to five likely needs: the NLU's two best requests, the FAQ search's
+    articles, then the common needs; a person always last. Two requests at
+    most: on a vague message the NLU's ranking is flat, and four guesses of it
+    left no room for the most common answer ("Не работает приложение")."""
+    buttons: list[Button] = []
+    for entry in ranking:
+        button = INTENT_BUTTONS.get(str(entry.get("name")))
+        if button and float(entry.get("confidence") or 0) >= MIN_INTENT_CONFIDENCE and button not in buttons:
+            buttons.append(button)
+        if len(buttons) >= MAX_CLARIFY_INTENTS:
+            break
+    for article_id, title in faq_candidates:
+        buttons.append({"title": title, "payload": "/faq" + json.dumps({"faq_article": article_id})})
+    for button in DEFAULT_BUTTONS:
+        if len(buttons) >= MAX_CLARIFY_BUTTONS - 1:
+            break
+        if button not in buttons:
+            buttons.append(button)
+    return [*buttons[: MAX_CLARIFY_BUTTONS - 1], PERSON_BUTTON]
+
+
+class ActionClarify(Action):
+    """A vague start ("не работает", "у меня проблема"): one clarifying
+    question with the likely needs as buttons, never a guess."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        ranking = list(tracker.latest_message.get("intent_ranking") or [])[:4]
+        loop = asyncio.get_running_loop()
+        candidates: list[tuple[str, str]] = []
+        try:
+            search = await loop.run_in_executor(None, shared_search)
+            result = await loop.run_in_executor(None, functools.partial(search.search, text))
+            if result.decision != "none":
+                candidates = [(c.id, c.title) for c in result.candidates[:2]]
+        except Exception as error:  # the question is still worth asking without articles
+            logger.warning("clarify: FAQ search failed: %s", error)
+        dispatcher.utter_message(response="utter_clarify", buttons=clarify_buttons(ranking, candidates))
+        return []
+
+
+def corrected(candidates: list[str], old: str) -> str | None:
+    """The new value in a correction: "не 2290, а 2209" names the old value
+    too, so the last one that differs from what was registered."""
+    new = [value for value in candidates if value != old]
+    return new[-1] if new else None
+
+
+class ActionCorrectValue(Action):
+    """ "Ой, перепутал, правильно 5521": the request the customer just
+    registered is fixed, and the bot says what it changed."""
+
+    def name(self) -> str:
+        return "action_correct_value"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        last = str(tracker.get_slot("last_registered") or "")
+        flow, _, rest = last.partition(":")
+        if flow == "check_ticket_status":
+            number = corrected([f.value for f in values.find_ticket_numbers(text)], rest)
+            if number:
+                # Checked here rather than by a follow-up action: no rule has to
+                # predict what comes after it.
+                tracker.slots["ticket_number"] = number
+                checked = await ActionCheckTicketStatus().run(dispatcher, tracker, domain)
+                # The number the check used, on record before the flow clears it.
+                return [SlotSet("ticket_number", number), *checked]
+        if flow == "block_card":
+            ticket, _, old_last4 = rest.partition(":")
+            found = values.find_card_last4(text, datetime.date.today(), asked=True)
+            new_last4 = corrected([f.value for f in found], old_last4)
+            if new_last4:
+                summary = f"Клиент просит заблокировать карту •••• {new_last4} (исправил •••• {old_last4})"
+                try:
+                    await client.correct_ticket(ticket, tracker.sender_id, summary)
+                except client.DeskUnavailable as error:
+                    logger.error("correction not registered: %s", error)
+                    dispatcher.utter_message(response="utter_block_card_how", last4=new_last4)
+                    return []
+                dispatcher.utter_message(
+                    text=f"Исправил: в заявке № {ticket} теперь карта •••• {new_last4} вместо •••• {old_last4}."
+                )
+                # The request's card, on record as the flow leaves it: the new one.
+                return [
+                    SlotSet("card_last4", new_last4),
+                    SlotSet("card_last4", None),
+                    SlotSet("last_registered", f"block_card:{ticket}:{new_last4}"),
+                ]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("signal") != "correction":
+            # A message right after a flow that the NLU's signal did not read
+            # as a correction and that carries no new value goes the usual way
+            # (data/rules: the knowledge base, or "не понял" for bare data).
+            return [FollowupAction("action_answer_faq" if intent == "nlu_fallback" else "utter_default")]
+        dispatcher.utter_message(
+            text="Что именно исправить? Напишите верное значение — например, последние 4 цифры карты "
+            "или номер обращения."
+        )
+        return []

@@ -1,0 +1,47 @@
+"""The question an unsure urgent request gets: the urgent option first, then
+the articles and the NLU's next guesses, a person last, at most five."""
+
+from __future__ import annotations
+
+from actions.urgent import question_buttons, urgent_reason
+
+
+def test_the_urgent_option_comes_first_and_a_person_last() -> None:
+    buttons = question_buttons(
+        "report_fraud",
+        [{"name": "dispute_transaction", "confidence": 0.2}, {"name": "block_card", "confidence": 0.1}],
+        [("payment-failed", "Платёж не прошёл")],
+    )
+    titles = [b["title"] for b in buttons]
+    assert titles[0] == "Это мошенники"
+    assert "Платёж не прошёл" in titles and "Потеря или кража карты" in titles
+    assert titles[-1] == "Позвать оператора"
+    assert buttons[0]["payload"] == "/report_fraud"
+
+
+def test_never_more_than_five_buttons() -> None:
+    ranking = [{"name": n, "confidence": 0.1} for n in ("block_card", "reset_password", "request_refund")]
+    articles = [("a", "A"), ("b", "B")]
+    assert len(question_buttons("dispute_transaction", ranking, articles)) == 5
+
+
+def test_a_bereavement_goes_straight_whatever_the_intent() -> None:
+    signal = {"kind": "bereavement", "route": "urgent", "by": "nearest"}
+    assert urgent_reason("faq", 0.9, "подскажите про карту мамы", signal) == ("bereavement", True)
+
+
+def test_fraud_named_outright_goes_straight_with_the_fraud_reason() -> None:
+    signal = {"kind": "fraud", "route": "urgent", "by": "words"}
+    assert urgent_reason("complaint", 0.6, "маму развели мошенники", signal) == ("report_fraud", True)
+
+
+def test_fraud_named_in_a_question_still_goes_straight() -> None:
+    signal = {"kind": "fraud", "route": "urgent", "by": "words"}
+    assert urgent_reason("faq", 0.4, "это не мошенники звонят?", signal) == ("report_fraud", True)
+
+
+def test_an_unsure_dispute_without_a_signal_gets_the_question() -> None:
+    assert urgent_reason("dispute_transaction", 0.25, "списали 199 рублей", {}) == (
+        "dispute_transaction",
+        False,
+    )

@@ -1,0 +1,70 @@
+"""Which urgent requests go to a person at once and which get a question first."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.handoff.urgency import CONFIDENT, goes_straight, kind_by_words
+
+
+@pytest.mark.parametrize("intent", ["report_fraud", "dispute_transaction"])
+def test_a_confident_urgent_request_goes_straight_to_a_person(intent: str) -> None:
+    assert goes_straight(intent, CONFIDENT + 0.01, "что-то странное")
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("report_fraud", "звонили якобы из банка, я продиктовал код из смс"),
+        ("report_fraud", "меня развели на деньги"),
+        ("dispute_transaction", "этой операции я не совершал"),
+    ],
+)
+def test_an_unsure_urgent_request_that_says_so_outright_goes_straight(intent: str, text: str) -> None:
+    assert goes_straight(intent, 0.2, text)
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("report_fraud", "с карты списали два раза за одну покупку, что происходит"),
+        ("dispute_transaction", "откуда списание 149 рублей каждый месяц"),
+    ],
+)
+def test_an_unsure_worry_about_money_gets_a_question_first(intent: str, text: str) -> None:
+    assert not goes_straight(intent, 0.28, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("у меня умерла мама, что делать с её картой", "bereavement"),
+        ("если не вернёте деньги, пойду в суд и в центробанк", "legal_threat"),
+        ("мои данные утекли, мне звонят и называют мой адрес", "data_leak"),
+        ("бабушку развели по телефону, она назвала код из смс", "fraud"),
+        ("мне угрожают расправой из-за долга", "safety"),
+    ],
+)
+def test_urgent_situations_named_outright_are_read_whatever_the_intent(text: str, kind: str) -> None:
+    assert kind_by_words(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "купил посуду, пришла разбитая",
+        "поиск по заказам не работает",
+        "удалите мои персональные данные",
+        "умеренная комиссия за перевод?",
+        "где мой заказ",
+    ],
+)
+def test_ordinary_messages_name_no_urgent_situation(text: str) -> None:
+    assert kind_by_words(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["не приходит код из смс", "ввёл код, а он неверный", "мне сказали, что пин-код неверный"]
+)
+def test_a_code_typed_or_missing_is_no_fraud(text: str) -> None:
+    assert kind_by_words(text) is None

@@ -1,0 +1,95 @@
+"""The dialogue signals read after the classifier (bot/nlu/signals.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.signals import detect
+
+THRESHOLDS = {
+    "vague": 0.9,
+    "money_worry": 0.9,
+    "correction": 0.9,
+    "dont_know": 0.9,
+    "legal_threat": 0.9,
+    "bereavement": 0.9,
+}
+
+
+def _kind(text: str, intent: str = "faq", confidence: float = 0.9, **nearest: float) -> str | None:
+    found = detect(text, intent, confidence, nearest, THRESHOLDS)
+    return found["kind"] if found else None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("не помню номер", "dont_know"),
+        ("понятия не имею", "dont_know"),
+        ("ой, перепутал, правильно 5521", "correction"),
+        ("не 2290, а 2209", "correction"),
+        ("папа умер, на карте остались деньги", "bereavement"),
+    ],
+)
+def test_signals_said_in_so_many_words(text: str, kind: str) -> None:
+    assert _kind(text) == kind
+
+
+def test_the_intent_is_never_part_of_the_answer() -> None:
+    found = detect("не помню номер", "inform", 0.3, {}, THRESHOLDS)
+    assert found is not None and set(found) == {"kind", "route", "score", "by"}
+
+
+def test_an_error_code_is_no_correction() -> None:
+    assert _kind("ошибка 404 на странице заказа", "report_problem") is None
+
+
+def test_a_nearest_phrasing_counts_above_its_threshold_only() -> None:
+    assert _kind("странное творится", "nlu_fallback", 0.2, vague=0.95) == "vague"
+    assert _kind("странное творится", "nlu_fallback", 0.2, vague=0.85) is None
+
+
+def test_a_confident_reading_is_not_vague() -> None:
+    assert _kind("приложение не работает", "report_problem", 0.8, vague=0.95) is None
+
+
+def test_a_long_message_is_neither_vague_nor_dont_know() -> None:
+    long = "здравствуйте у меня не получается сделать вообще ничего уже третий день подряд"
+    assert _kind(long, "nlu_fallback", 0.2, vague=0.95, dont_know=0.95) is None
+
+
+def test_a_correction_needs_a_value() -> None:
+    assert _kind("ой я перепутал", "nlu_fallback", 0.2, correction=0.95) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["у меня проблема", "Здравствуйте! Не работает.", "помогите пожалуйста", "есть вопрос"]
+)
+def test_a_trouble_without_its_topic_is_vague(text: str) -> None:
+    assert _kind(text, "report_problem", 0.7) == "vague"
+
+
+@pytest.mark.parametrize(
+    "text", ["приложение не работает", "проблема с оплатой заказа", "вопрос по возврату"]
+)
+def test_a_trouble_with_its_topic_is_not(text: str) -> None:
+    assert _kind(text, "report_problem", 0.7) is None
+
+
+def test_a_confident_request_is_not_overruled_by_a_nearest_phrasing() -> None:
+    assert _kind("хочу заблокировать карту", "block_card", 0.69, legal_threat=0.95) is None
+
+
+def test_urgency_needs_its_words() -> None:
+    assert _kind("дочь пишет за маму, у неё карта", "faq", 0.3, bereavement=0.99) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["списали два раза за одну покупку", "вернула товар, деньги так и не пришли", "где мои деньги??"]
+)
+def test_a_worry_about_money_in_so_many_words(text: str) -> None:
+    assert _kind(text, "dispute_transaction", 0.5) == "money_worry"
+
+
+def test_fraud_named_outright_outranks_a_worry() -> None:
+    assert _kind("меня развели мошенники, деньги не вернулись", "report_fraud", 0.5) == "fraud"
