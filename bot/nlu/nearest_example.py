@@ -29,7 +29,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 E5_ORIGIN = "E5SentenceFeaturizer"
 
 
-def _e5_vector(message: Message) -> np.ndarray | None:
+def e5_vector(message: Message) -> np.ndarray | None:
+    """The message's e5 sentence feature, unit length (None without one, or a zero vector)."""
     for feature in message.features:
         if (
             feature.type == FEATURE_TYPE_SENTENCE
@@ -81,7 +82,7 @@ class NearestExampleBlend(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         rows, labels = [], []
         for example in training_data.intent_examples:
-            vector = _e5_vector(example)
+            vector = e5_vector(example)
             if vector is not None and example.get(INTENT):
                 rows.append(vector)
                 labels.append(str(example.get(INTENT)))
@@ -128,7 +129,7 @@ class NearestExampleBlend(GraphComponent):
             return messages
         weight = float(self._config["weight"])
         for message in messages:
-            vector = _e5_vector(message)
+            vector = e5_vector(message)
             ranking = message.get(INTENT_RANKING_KEY) or []
             if vector is None or not ranking:
                 continue

@@ -1,0 +1,140 @@
+"""A logistic regression on the e5 sentence vector, blended into the intent ranking.
+
+DIET reads the word counts, character n-grams and the e5 vector together, and
+where a phrasing shares no words with the training examples its count
+features pull it towards whatever intent owns the words it does share, often
+`out_of_scope`. A linear model on the e5 vector alone sees only meaning, is
+trained in a second or two (scikit-learn, at training time only) and disagrees
+with DIET in different places, so averaging the two makes the ranking less
+dependent on one seeded DIET training and on a handful of added examples.
+
+Runs inside .venv/rasa, after NearestExampleBlend and before
+FallbackClassifier: the ranking it receives (DIET and nearest example) keeps
+weight 1 - `weight`, the logistic distribution gets `weight`. Inference needs
+only numpy: the model stores the coefficients, not a pickled estimator.
+Measured and chosen on dev data: docs/nlu.md, "Issue 15: single utterances".
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.nearest_example import e5_vector
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class E5LogisticBlend(GraphComponent):  # type: ignore[misc]
+    """Mixes a logistic regression's intent distribution (e5 vector only) into the ranking."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # C: inverse L2 strength on unit-length vectors; chosen on dev data.
+        return {"weight": 0.3, "C": 10.0, "class_weight": None}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        coef: np.ndarray | None = None,
+        intercept: np.ndarray | None = None,
+        names: list[str] | None = None,
+    ) -> None:
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._coef = coef
+        self._intercept = intercept
+        self._names = names or []
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> E5LogisticBlend:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.linear_model import LogisticRegression
+
+        rows, labels = [], []
+        for example in training_data.intent_examples:
+            vector = e5_vector(example)
+            if vector is not None and example.get(INTENT):
+                rows.append(vector)
+                labels.append(str(example.get(INTENT)))
+        if len(set(labels)) < 2:
+            return self._resource
+        model = LogisticRegression(
+            C=float(self._config["C"]), max_iter=2000, class_weight=self._config["class_weight"]
+        )
+        model.fit(np.stack(rows), labels)
+        self._coef = model.coef_.astype(np.float32)
+        self._intercept = model.intercept_.astype(np.float32)
+        self._names = [str(name) for name in model.classes_]
+        with self._storage.write_to(self._resource) as directory:
+            np.save(directory / "coef.npy", self._coef)
+            np.save(directory / "intercept.npy", self._intercept)
+            (directory / "intents.json").write_text(
+                json.dumps(self._names, ensure_ascii=False), encoding="utf-8"
+            )
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> E5LogisticBlend:
+        try:
+            with model_storage.read_from(resource) as directory:
+                coef = np.load(directory / "coef.npy")
+                intercept = np.load(directory / "intercept.npy")
+                names = json.loads((directory / "intents.json").read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, coef, intercept, names)
+
+    def distribution(self, vector: np.ndarray) -> dict[str, float]:
+        """The logistic model's probability for each trained intent."""
+        assert self._coef is not None and self._intercept is not None
+        logits = self._coef @ vector + self._intercept
+        weights = np.exp(logits - logits.max())
+        weights /= weights.sum()
+        return dict(zip(self._names, weights.tolist(), strict=True))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self._coef is None:
+            return messages
+        weight = float(self._config["weight"])
+        for message in messages:
+            vector = e5_vector(message)
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            if vector is None or not ranking:
+                continue
+            logistic = self.distribution(vector)
+            current = {item["name"]: float(item["confidence"]) for item in ranking}
+            names = set(current) | set(logistic)
+            blended = {n: (1 - weight) * current.get(n, 0.0) + weight * logistic.get(n, 0.0) for n in names}
+            new_ranking = [
+                {"name": n, "confidence": c} for n, c in sorted(blended.items(), key=lambda kv: -kv[1])
+            ][: len(ranking)]
+            message.set(INTENT_RANKING_KEY, new_ranking, add_to_output=True)
+            message.set(INTENT, new_ranking[0], add_to_output=True)
+        return messages
