@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import signals
 from bot.nlu.e5_featurizer import is_payload
-from bot.nlu.nearest_example import _e5_vector
+from bot.nlu.nearest_example import e5_vector
 
 PHRASES = Path(__file__).with_name("signal_phrases.yml")
 
@@ -128,7 +128,7 @@ class SignalDetector(GraphComponent):  # type: ignore[misc]
             text = str(message.get(TEXT) or "")
             if not text or is_payload(text):
                 continue
-            vector = _e5_vector(message)
+            vector = e5_vector(message)
             nearest = (
                 best_per_kind(self._vectors, self._kinds, vector)
                 if vector is not None and self._kinds
