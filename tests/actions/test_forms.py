@@ -10,7 +10,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms import UNKNOWN, ValidateBlockCardForm, ValidateTicketStatusForm
+from actions.forms import UNKNOWN, ValidateBlockCardForm
+from actions.ticket_status import ValidateTicketStatusForm
 
 
 def tracker(text: str, intent: str = "inform", retries: float = 0.0, signal: str | None = None) -> Tracker:
@@ -58,9 +59,9 @@ def test_a_value_the_customer_cannot_give_ends_the_form_at_once(text: str) -> No
     assert card(text, intent="nlu_fallback")["card_last4"] == UNKNOWN
 
 
-def test_the_nlus_dont_know_signal_ends_the_ticket_form() -> None:
+async def test_the_nlus_dont_know_signal_ends_the_ticket_form() -> None:
     text = "а это где вообще смотреть"
-    result = ValidateTicketStatusForm().validate_ticket_number(
+    result = await ValidateTicketStatusForm().validate_ticket_number(
         text, CollectingDispatcher(), tracker(text, intent="faq", signal="dont_know"), {}
     )
     assert result["ticket_number"] == UNKNOWN
