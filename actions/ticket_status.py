@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.two_needs import take_up_after
 from bot import config
 from bot.handoff import client, status_text
-from bot.requests import answers, extract, ownership
+from bot.requests import extract, ownership
 from bot.text import values
 
 logger = logging.getLogger(__name__)
@@ -113,10 +113,8 @@ class ValidateTicketStatusForm(FormValidationAction):
             return _start_over(tracker)
         contact = extract.contact(_answer(tracker))
         if contact is None:
-            # Asked once more at most; "не помню" or a second miss ends it.
-            if tracker.get_slot(CODE) is None and not answers.is_skip(_intent(tracker), _answer(tracker)):
-                dispatcher.utter_message(response="utter_ticket_contact_invalid")
-                return {CONTACT: None, CODE: ownership.RETRIED}
+            # Only an offer: whatever else the customer says ends it (the
+            # conversation is not held on a request that may not be theirs).
             return {CONTACT: ownership.FAILED, CODE: ownership.FAILED}
         number = str(tracker.get_slot(NUMBER))
         code = ownership.new_code()

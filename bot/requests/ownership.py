@@ -21,8 +21,6 @@ CODE_TTL_S = 600
 MAX_CODE_TRIES = 3
 OWNER, STRANGER = "owner", "stranger"
 VERIFIED, FAILED = "ok", "-"
-# Kept in the code's slot while the contact was asked again (cleared when a code goes out).
-RETRIED = "contact_retried"
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
