@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -70,7 +70,7 @@ class ValidateTicketStatusForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        if tracker.get_slot(ACCESS) == ownership.STRANGER:
+        if tracker.get_slot(ACCESS) == ownership.PROVING:
             return [NUMBER, CONTACT, CODE]
         return [NUMBER]
 
@@ -99,9 +99,8 @@ class ValidateTicketStatusForm(FormValidationAction):
             return {NUMBER: number, ACCESS: ownership.OWNER}  # the action says the desk is down
         if found is not None:
             return {NUMBER: number, ACCESS: ownership.OWNER}
-        # No such number, or not this conversation's: the same words, then the
-        # way to prove it is yours from here.
-        dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
+        # No such number, or not this conversation's: the action says so in
+        # the words of a wrong number, then offers the proof.
         return {NUMBER: number, ACCESS: ownership.STRANGER}
 
     async def extract_ticket_contact(
@@ -157,7 +156,20 @@ class ActionCheckTicketStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         number = str(tracker.get_slot(NUMBER))
-        stranger = tracker.get_slot(ACCESS) == ownership.STRANGER
+        access = tracker.get_slot(ACCESS)
+        if access == ownership.STRANGER:
+            # The words of a wrong number; the need is answered as far as it
+            # can be. The form comes back once for the contact and the code.
+            dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
+            return [
+                SlotSet(ACCESS, ownership.PROVING),
+                *(SlotSet(slot, None) for slot in (CONTACT, CODE, PROOF)),
+                FollowupAction("ticket_status_form"),
+            ]
+        stranger = access == ownership.PROVING
+        if stranger and tracker.get_slot(CONTACT) == ownership.FAILED:
+            dispatcher.utter_message(response="utter_anything_else")  # they did not take the offer
+            return [*clear_events(), *take_up_after(tracker)]
         try:
             if not stranger:
                 found = await client.ticket(number, tracker.sender_id)
