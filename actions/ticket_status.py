@@ -81,7 +81,10 @@ class ValidateTicketStatusForm(FormValidationAction):
         the code were read by their `extract_*` already. All of this form's
         slots pass (rasa-sdk would drop those not required at this step)."""
         kept = dict(tracker.slots_to_validate())
-        if NUMBER in kept:
+        # Brought back to offer the code, the form sees the number again as
+        # "prefilled": it was validated already (validating it would end the
+        # form at once, and the status action would bring it back, in a loop).
+        if NUMBER in kept and tracker.get_slot(ACCESS) != ownership.PROVING:
             kept.update(await self.validate_ticket_number(kept[NUMBER], dispatcher, tracker, domain))
         return [SlotSet(slot, value) for slot, value in kept.items() if slot in SLOTS]
 
