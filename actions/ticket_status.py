@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -19,7 +19,7 @@ from actions.forms import UNKNOWN, retried, without_value
 from actions.two_needs import take_up_after
 from bot import config
 from bot.handoff import client, status_text
-from bot.requests import answers, extract, ownership
+from bot.requests import extract, ownership
 from bot.text import values
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class ValidateTicketStatusForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        if tracker.get_slot(ACCESS) == ownership.STRANGER:
+        if tracker.get_slot(ACCESS) == ownership.PROVING:
             return [NUMBER, CONTACT, CODE]
         return [NUMBER]
 
@@ -82,7 +82,10 @@ class ValidateTicketStatusForm(FormValidationAction):
         the code were read by their `extract_*` already. All of this form's
         slots pass (rasa-sdk would drop those not required at this step)."""
         kept = dict(tracker.slots_to_validate())
-        if NUMBER in kept:
+        # Brought back to offer the code, the form sees the number again as
+        # "prefilled": it was validated already (validating it would end the
+        # form at once, and the status action would bring it back, in a loop).
+        if NUMBER in kept and tracker.get_slot(ACCESS) != ownership.PROVING:
             kept.update(await self.validate_ticket_number(kept[NUMBER], dispatcher, tracker, domain))
         return [SlotSet(slot, value) for slot, value in kept.items() if slot in (*SLOTS, "slot_retries")]
 
@@ -102,9 +105,8 @@ class ValidateTicketStatusForm(FormValidationAction):
             return {NUMBER: number, ACCESS: ownership.OWNER}  # the action says the desk is down
         if found is not None:
             return {NUMBER: number, ACCESS: ownership.OWNER}
-        # No such number, or not this conversation's: the same words, then the
-        # way to prove it is yours from here.
-        dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
+        # No such number, or not this conversation's: the action says so in
+        # the words of a wrong number, then offers the proof.
         return {NUMBER: number, ACCESS: ownership.STRANGER}
 
     async def extract_ticket_contact(
@@ -116,10 +118,8 @@ class ValidateTicketStatusForm(FormValidationAction):
             return _start_over(tracker)
         contact = extract.contact(_answer(tracker))
         if contact is None:
-            # Asked once more at most; "не помню" or a second miss ends it.
-            if tracker.get_slot(CODE) is None and not answers.is_skip(_intent(tracker), _answer(tracker)):
-                dispatcher.utter_message(response="utter_ticket_contact_invalid")
-                return {CONTACT: None, CODE: ownership.RETRIED}
+            # Only an offer: whatever else the customer says ends it (the
+            # conversation is not held on a request that may not be theirs).
             return {CONTACT: ownership.FAILED, CODE: ownership.FAILED}
         number = str(tracker.get_slot(NUMBER))
         code = ownership.new_code()
@@ -164,7 +164,20 @@ class ActionCheckTicketStatus(Action):
         number = str(tracker.get_slot(NUMBER))
         if number == UNKNOWN:  # where to find the number, and a person
             return [*clear_events(), *await without_value(dispatcher, tracker, NUMBER)]
-        stranger = tracker.get_slot(ACCESS) == ownership.STRANGER
+        access = tracker.get_slot(ACCESS)
+        if access == ownership.STRANGER:
+            # The words of a wrong number; the need is answered as far as it
+            # can be. The form comes back once for the contact and the code.
+            dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
+            return [
+                SlotSet(ACCESS, ownership.PROVING),
+                *(SlotSet(slot, None) for slot in (CONTACT, CODE, PROOF)),
+                FollowupAction("ticket_status_form"),
+            ]
+        stranger = access == ownership.PROVING
+        if stranger and tracker.get_slot(CONTACT) == ownership.FAILED:
+            dispatcher.utter_message(response="utter_anything_else")  # they did not take the offer
+            return [*clear_events(), *take_up_after(tracker)]
         try:
             if not stranger:
                 found = await client.ticket(number, tracker.sender_id)

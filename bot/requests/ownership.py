@@ -19,10 +19,10 @@ from typing import Literal, TypedDict
 CODE_DIGITS = 6
 CODE_TTL_S = 600
 MAX_CODE_TRIES = 3
-OWNER, STRANGER = "owner", "stranger"
+# owner: the filing conversation; stranger: anyone else, told the words of a
+# wrong number; proving: a stranger offered the code (the form asks the contact).
+OWNER, STRANGER, PROVING = "owner", "stranger", "proving"
 VERIFIED, FAILED = "ok", "-"
-# Kept in the code's slot while the contact was asked again (cleared when a code goes out).
-RETRIED = "contact_retried"
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
