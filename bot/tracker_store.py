@@ -81,8 +81,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
         The new events are found once, by counting what is stored, and the
         same list goes to the event broker: Rasa's own `save` streams them
         first by retrieving the whole stored session again and replaying it
-        into a tracker, only to take the difference of the two lengths (a
-        tenth of the Rasa process's CPU per message; docs/benchmarks.md)."""
+        into a tracker, only to take the difference of the two lengths (about
+        1-2 ms of CPU a save; docs/benchmarks.md, "Session 7")."""
         with self.session_scope() as session:
             events = list(self._additional_events(session, tracker))
             if self.event_broker is not None:

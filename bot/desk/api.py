@@ -58,7 +58,6 @@ SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER = "desk_session", "desk_csrf", "X-CSRF-
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 FAQ_DIR: web.AppKey[Path] = web.AppKey("faq_dir", Path)
 PUBLIC = {"/api/login", "/api/openapi.json", "/api/health"}
-MAX_EVENTS_PER_POST = 1000
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 routes = web.RouteTableDef()
@@ -365,24 +364,8 @@ async def internal_handoff(request: web.Request) -> web.Response:
 
 @routes.post("/api/internal/events")
 async def internal_event(request: web.Request) -> web.Response:
-    """One Rasa event, or a list of them in order (the event broker sends what
-    queued up while its previous post was on the way: one request, not one per
-    event). Answers whether each belonged to an open handoff."""
-    body = await request.json()
-    if isinstance(body, list):
-        if len(body) > MAX_EVENTS_PER_POST:
-            raise Invalid(f"at most {MAX_EVENTS_PER_POST} events in one post")
-        desk, taken, refused = request.app[DESK], [], {}
-        for index, event in enumerate(body):
-            try:
-                taken.append(await customer.customer_event(desk, event))
-            except Invalid as error:  # one bad event does not cost the others
-                taken.append(False)
-                refused[str(index)] = error.message
-        return _json({"taken": taken, "refused": refused})
-    if not isinstance(body, dict):
-        raise Invalid("the body must be a JSON object or an array of them")
-    return _json({"taken": await customer.customer_event(request.app[DESK], body)})
+    taken = await customer.customer_event(request.app[DESK], await _body(request))
+    return _json({"taken": taken})
 
 
 @routes.delete("/api/internal/customers/{sender_id}")

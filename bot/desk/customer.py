@@ -38,14 +38,19 @@ async def customer_event(ctx: DeskContext, event: Any) -> bool:
             await db.commit()
             return False
         conversation_id, text = message_in.sender_id, mask_secrets(message_in.text)
-        handoff = await db.scalar(
-            select(Handoff)
-            .where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES))
-            .order_by(Handoff.id.desc())
-        )
+        # The conversation's count is written at the commit, not before these
+        # reads: SQLite has one writer at a time, and a write held open across
+        # more round trips would keep the action server's calls waiting.
+        with db.no_autoflush:
+            handoff = await db.scalar(
+                select(Handoff)
+                .where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES))
+                .order_by(Handoff.id.desc())
+            )
+            waiting = None if handoff is not None else await tickets.waiting_for(db, conversation_id)
         if handoff is None:
             # Not with a person: it may be the answer a request is waiting for.
-            ticket = await tickets.take_chat_answer(ctx, db, conversation_id, text)
+            ticket = await tickets.take_chat_answer(ctx, db, waiting, text)
             if ticket is None:
                 await db.commit()
             else:

@@ -276,19 +276,9 @@ def _internal() -> dict[str, Any]:
         },
         "/api/internal/events": {
             "post": _op(
-                "Customers' messages from Rasa's event broker: one event, or a list in order",
-                {
-                    "type": "object",
-                    "description": "For a list: 'taken' per event, and the index of each refused one",
-                    "properties": {
-                        "taken": {
-                            "oneOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "boolean"}}]
-                        },
-                        "refused": {"type": "object", "additionalProperties": _STRING},
-                    },
-                    "required": ["taken"],
-                },
-                {"oneOf": [_RASA_EVENT, {"type": "array", "items": _RASA_EVENT, "maxItems": 1000}]},
+                "A customer's message from Rasa's event broker",
+                {"type": "object", "properties": {"taken": {"type": "boolean"}}, "required": ["taken"]},
+                _RASA_EVENT,
                 security=_SERVICE,
             )
         },

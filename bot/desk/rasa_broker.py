@@ -11,12 +11,7 @@ uses only what Rasa itself ships (aiohttp) and `bot.config`.
 
 Events are masked again before they leave (`bot.text.redact.mask_deep`; the
 channels masked the text first), so the desk never receives a card number.
-Events are posted in order by one background task, off the reply path: the
-reply never waits for the desk. What queued up while the previous post was on
-the way (and in the short `LINGER_S` after the first event of a turn, so a
-turn's message and its form's start travel together) goes in one post, a
-JSON list: one request per turn or per burst, not one per event (the desk's
-CPU per customer message, docs/benchmarks.md). A desk that is down for a
+Events are posted in order by one background task; a desk that is down for a
 moment is retried, and the desk ignores an event it already has.
 """
 
@@ -41,8 +36,6 @@ logger = logging.getLogger(__name__)
 FORWARDED_EVENTS = {"user", "active_loop"}
 RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 MAX_QUEUED = 10_000
-MAX_BATCH = 100
-LINGER_S = 0.2
 
 
 class DeskEventBroker(EventBroker):
@@ -73,33 +66,26 @@ class DeskEventBroker(EventBroker):
     async def _deliver_forever(self) -> None:
         async with aiohttp.ClientSession(headers=self._headers) as session:
             while True:
-                batch = [await self._queue.get()]
-                await asyncio.sleep(LINGER_S)
-                while len(batch) < MAX_BATCH and not self._queue.empty():
-                    batch.append(self._queue.get_nowait())
-                await self._deliver(session, batch)
-                for _ in batch:
-                    self._queue.task_done()
+                event = await self._queue.get()
+                await self._deliver(session, event)
+                self._queue.task_done()
 
-    async def _deliver(self, session: aiohttp.ClientSession, batch: list[dict[str, Any]]) -> None:
+    async def _deliver(self, session: aiohttp.ClientSession, event: dict[str, Any]) -> None:
         for attempt, delay in enumerate((0.0, *RETRY_DELAYS_S)):
             await asyncio.sleep(delay)
             try:
                 async with session.post(
-                    self.url, json=batch, timeout=aiohttp.ClientTimeout(total=10)
+                    self.url, json=event, timeout=aiohttp.ClientTimeout(total=10)
                 ) as reply:
                     if reply.status < 500:
                         if reply.status >= 300:
-                            logger.error("the desk refused events (%s): %s", reply.status, await reply.text())
-                        else:
-                            refused = (await reply.json()).get("refused") or {}
-                            for index, reason in refused.items():
-                                logger.error("the desk refused an event (%s): %s", index, reason)
+                            logger.error(
+                                "the desk refused an event (%s): %s", reply.status, await reply.text()
+                            )
                         return
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 logger.warning("desk unreachable (attempt %d): %s", attempt + 1, error)
-        senders = sorted({str(event.get("sender_id")) for event in batch})
-        logger.error("gave up delivering %d events of %s to the desk", len(batch), ", ".join(senders))
+        logger.error("gave up delivering an event of %s to the desk", event.get("sender_id"))
 
     async def close(self) -> None:
         if self._worker is not None:

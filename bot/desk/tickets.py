@@ -270,7 +270,7 @@ async def answer_in_chat(ctx: DeskContext, sender_id: str, text: str) -> bool:
     пожалуйста, в этом чате») is the answer to their newest request that waits
     for them; True if there was one."""
     async with ctx.sessions() as db:
-        view = await take_chat_answer(ctx, db, sender_id, text)
+        view = await take_chat_answer(ctx, db, await waiting_for(db, sender_id), text)
     if view is None:
         return False
     await ctx.live.publish(events.ticket_changed(view))
@@ -281,22 +281,26 @@ async def answer_in_chat(ctx: DeskContext, sender_id: str, text: str) -> bool:
     return True
 
 
-async def take_chat_answer(
-    ctx: DeskContext, db: AsyncSession, sender_id: str, text: str
-) -> TicketView | None:
-    """`answer_in_chat` in the caller's session (the intake's one session per
-    event): commits and returns the request it answered, or None (nothing
-    committed) when no request waits for this customer. The caller publishes."""
-    text = mask_secrets(text.strip())[:MAX_TEXT_CHARS]
-    if not text:
-        return None
-    ticket = await db.scalar(
+async def waiting_for(db: AsyncSession, sender_id: str) -> Ticket | None:
+    """The customer's newest request that waits for their answer, if any."""
+    ticket: Ticket | None = await db.scalar(
         select(Ticket)
         .where(Ticket.conversation_id == sender_id, Ticket.status == TICKET_WAITING_CUSTOMER)
         .order_by(Ticket.updated_at.desc())
         .limit(1)
     )
-    if ticket is None:
+    return ticket
+
+
+async def take_chat_answer(
+    ctx: DeskContext, db: AsyncSession, ticket: Ticket | None, text: str
+) -> TicketView | None:
+    """`answer_in_chat` in the caller's session (the intake's one session per
+    event) for the request `waiting_for` found: commits and returns it, or
+    None (nothing committed) when there is none or the text is empty. The
+    caller publishes."""
+    text = mask_secrets(text.strip())[:MAX_TEXT_CHARS]
+    if ticket is None or not text:
         return None
     return await _take_answer(ctx, db, ticket, text)
 

@@ -34,25 +34,6 @@ async def test_an_event_is_stored_once_whichever_way_it_came(desk: DeskClient) -
     assert await desk.ok(*post, {**event, "event": "bot", "timestamp": 300.0}) == {"taken": False}
 
 
-async def test_the_broker_may_send_a_turns_events_in_one_post(desk: DeskClient) -> None:
-    token = await desk.login(*CHIEF)
-    handoff = (await desk.hand_over("tg:1", transcript_until=100.0))["handoff"]["id"]
-    first = {"event": "user", "sender_id": "tg:1", "text": "первое", "timestamp": 200.0}
-    batch = [
-        first,
-        {"event": "active_loop", "sender_id": "tg:1", "name": "lost_card_form", "timestamp": 201.0},
-        {"event": "user", "sender_id": None, "text": "без отправителя", "timestamp": 202.0},
-        {**first, "text": "второе", "timestamp": 203.0},
-        first,  # delivered twice: stored once
-    ]
-    answer = await desk.ok("POST", "/api/internal/events", SERVICE_TOKEN, batch)
-    # A bad event is refused alone; the ones after it are still taken, in order.
-    assert answer["taken"] == [True, False, False, True, False]
-    assert list(answer["refused"]) == ["2"]
-    turns = (await desk.ok("GET", f"/api/handoffs/{handoff}", token))["transcript"]
-    assert [t["text"] for t in turns if t["role"] == "user"] == ["первое", "второе"]
-
-
 @pytest.mark.parametrize("word", ["отмена", "  /отмена ", "Отменить!", "cancel"])
 async def test_a_cancel_word_leaves_the_queue_and_wakes_the_bot(desk: DeskClient, word: str) -> None:
     token = await desk.login(*CHIEF)
