@@ -12,6 +12,7 @@ start.
 from __future__ import annotations
 
 import json
+import random
 import socket
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -68,11 +69,29 @@ class Plan:
         return cls(**data)
 
 
-def _free_ports(host: str, count: int) -> tuple[int, ...]:
-    sockets = [socket.socket() for _ in range(count)]
+def _ephemeral_floor() -> int:
     try:
-        for sock in sockets:
-            sock.bind((host, 0))
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _free_ports(host: str, count: int) -> tuple[int, ...]:
+    """Ports free now, below the kernel's ephemeral range: a port the kernel
+    hands out itself (bind to 0) may become the local end of some process's
+    outgoing connection before the replica binds it (seen: a desk replica
+    that could not start for a PostgreSQL client holding its port)."""
+    ceiling = _ephemeral_floor()
+    sockets: list[socket.socket] = []
+    try:
+        while len(sockets) < count:
+            sock = socket.socket()
+            try:
+                sock.bind((host, random.randrange(max(1024, ceiling - 12000), ceiling)))
+            except OSError:
+                sock.close()
+                continue
+            sockets.append(sock)
         return tuple(int(sock.getsockname()[1]) for sock in sockets)
     finally:
         for sock in sockets:
@@ -83,15 +102,18 @@ def make_plan(settings: Settings) -> Plan:
     directory = settings.var_dir / "production"
     (directory / "logs").mkdir(parents=True, exist_ok=True)
     production = settings.production
+    counts = (production.rasa_replicas, production.action_replicas, production.desk_replicas)
+    ports = list(_free_ports(settings.host, sum(counts) + 1))  # all distinct
+    rasa, actions, desk = (tuple(ports.pop(0) for _ in range(n)) for n in counts)
     return Plan(
         host=settings.host,
         rasa_port=settings.rasa_port,
         actions_port=settings.actions_port,
         desk_port=settings.desk.port,
-        rasa_replica_ports=_free_ports(settings.host, production.rasa_replicas),
-        action_replica_ports=_free_ports(settings.host, production.action_replicas),
-        desk_replica_ports=_free_ports(settings.host, production.desk_replicas),
-        metrics_port=_free_ports(settings.host, 1)[0],
+        rasa_replica_ports=rasa,
+        action_replica_ports=actions,
+        desk_replica_ports=desk,
+        metrics_port=ports.pop(0),
         directory=str(directory),
     )
 

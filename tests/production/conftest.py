@@ -138,6 +138,7 @@ async def _drop(namespace: str) -> None:
     async with amqp:
         channel = await amqp.channel()
         await channel.queue_delete(f"{namespace}.rasa_events")
+        await channel.queue_delete(f"{namespace}.handoffs")
         await channel.exchange_delete(f"{namespace}.rasa")
     client = redis.Redis.from_url(REDIS)
     for key in client.scan_iter(f"{namespace}:*"):
