@@ -54,7 +54,7 @@ async def customer_event(ctx: DeskContext, event: Any) -> bool:
             if ticket is None:
                 await db.commit()
             else:
-                await ctx.live.publish(events.ticket_changed(ticket))
+                await tickets.answer_taken(ctx, conversation_id, ticket)
             return False
         added = await _into_handoff(ctx, db, handoff, message_in, text)
         await db.commit()

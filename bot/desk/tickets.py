@@ -273,12 +273,17 @@ async def answer_in_chat(ctx: DeskContext, sender_id: str, text: str) -> bool:
         view = await take_chat_answer(ctx, db, await waiting_for(db, sender_id), text)
     if view is None:
         return False
+    await answer_taken(ctx, sender_id, view)
+    return True
+
+
+async def answer_taken(ctx: DeskContext, sender_id: str, view: TicketView) -> None:
+    """After a customer's answer joined their request: the consoles see it, and
+    the customer knows it reached the request, not only the bot; with Rasa down
+    the answer is stored all the same, only the receipt is lost."""
     await ctx.live.publish(events.ticket_changed(view))
-    # The customer knows their answer reached the request, not only the bot;
-    # with Rasa down the answer is stored all the same, only the receipt is lost.
     with contextlib.suppress(RasaUnavailable):
         await ctx.rasa.say(sender_id, view["channel"], ANSWER_TAKEN.format(number=view["number"]), None)
-    return True
 
 
 async def waiting_for(db: AsyncSession, sender_id: str) -> Ticket | None:
