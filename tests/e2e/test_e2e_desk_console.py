@@ -72,8 +72,11 @@ def test_an_agent_works_a_conversation_in_the_console(stack: Stack) -> None:
 
         # A problem the bot registered shows under «Заявки» and can be taken on.
         other = f"web:{uuid.uuid4().hex[:8]}"
-        stack.say(other, "у меня проблема с приложением")
-        stack.say(other, "не приходит смс с кодом при входе уже час")
+        stack.say(
+            other, "Хочу сообщить об ошибке: не приходит смс с кодом при входе, версия 5.2.1, сегодня в 9:00"
+        )
+        filed = " ".join(str(r.get("text")) for r in stack.say(other, "ivan@example.ru"))
+        assert "заявк" in filed.lower(), filed
         page.locator('.tab[data-status="tickets"]').click()
         ticket = page.locator("#queue-list li", has_text="не приходит смс с кодом")
         expect(ticket).to_be_visible()

@@ -192,24 +192,6 @@ def test_outside_working_hours_the_request_becomes_a_ticket(
     assert "не нашёл" in status and "ждёт специалиста" not in status
 
 
-def test_a_registered_problem_reaches_the_agents_and_its_status_the_customer(
-    stack: Stack, agent: str
-) -> None:
-    sender = new_sender()
-    stack.say(sender, "у меня проблема с приложением")
-    answer = "\n".join(
-        str(r.get("text")) for r in stack.say(sender, "приложение вылетает при входе после обновления")
-    )
-    assert "обращение зарегистрировано" in answer
-    number = answer.split("его номер ")[1][:16]
-    tickets = stack.desk("GET", "/api/tickets?status=new", agent)
-    (ticket,) = [t for t in tickets if t["number"] == number]
-    assert ticket["kind"] == "problem" and "вылетает при входе" in ticket["summary"]
-    stack.desk("POST", f"/api/tickets/{number}/status", agent, {"status": "in_progress", "reply": "Смотрим."})
-    stack.say(sender, "какой статус обращения")
-    assert "уже работает" in "\n".join(str(r.get("text")) for r in stack.say(sender, number))
-
-
 def test_twice_not_understood_brings_a_person(stack: Stack, agent: str) -> None:
     sender = new_sender()
     first = "\n".join(str(r.get("text")) for r in stack.say(sender, "ывлаоры шщзхъ кукрепр"))
