@@ -16,7 +16,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.forms import UNKNOWN, retried, without_value
-from actions.two_needs import take_up_after
+from actions.two_needs import pending, take_up_after
 from bot import config
 from bot.handoff import client, status_text
 from bot.requests import extract, ownership
@@ -165,6 +165,11 @@ class ActionCheckTicketStatus(Action):
         if number == UNKNOWN:  # where to find the number, and a person
             return [*clear_events(), *await without_value(dispatcher, tracker, NUMBER)]
         access = tracker.get_slot(ACCESS)
+        if access == ownership.STRANGER and pending(tracker):
+            # Another need of the same message waits: it comes next, and the
+            # code can be asked for later by asking about the request again.
+            dispatcher.utter_message(response="utter_ticket_not_found", ticket=number)
+            return [*clear_events(), *take_up_after(tracker)]
         if access == ownership.STRANGER:
             # The words of a wrong number; the need is answered as far as it
             # can be. The form comes back once for the contact and the code.
