@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import uuid
 from typing import Any
 
 import pytest
@@ -17,7 +18,6 @@ from tests.fakes.twilio_api import incoming_message, post_webhook, twilio_signat
 pytestmark = pytest.mark.e2e
 
 _numbers = itertools.count(1)
-_message_sids = itertools.count(10**6)
 
 
 def new_number() -> str:
@@ -26,8 +26,11 @@ def new_number() -> str:
 
 def sms(channel_stack: ChannelStack, number: str, body: str) -> int:
     url = f"{channel_stack.rasa_url}/webhooks/sms/webhook"
-    # Every message its own MessageSid, as Twilio gives (a repeated one is a retry).
-    params = {"From": number, "To": TWILIO_FROM, "Body": body, "MessageSid": f"SM{next(_message_sids):032x}"}
+    # Every message its own MessageSid, as Twilio gives (a repeated one is a
+    # retry). Random, not counted: another test file importing this helper
+    # gets a second copy of this module (no __init__.py), and a second counter
+    # from the same start would repeat the sids, so its messages went unanswered.
+    params = {"From": number, "To": TWILIO_FROM, "Body": body, "MessageSid": f"SM{uuid.uuid4().hex}"}
     status, _ = post_webhook(url, params, twilio_signature(TWILIO_TOKEN, url, params))
     return status
 
