@@ -19,7 +19,10 @@ within the handoff, with a unique index behind it).
 The second queue holds handoffs the action server could not give the desk at
 the moment (the desk was down: bot/production/handoff_outbox.py): the desk
 opens them when it takes them, as if they had come over HTTP (an open handoff
-of the same conversation is not opened twice), and tells the customer.
+of the same conversation is not opened twice), brings in what the customer
+wrote while it waited (from Rasa's tracker: those events came through the
+first queue before the handoff existed), and tells the customer, unless they
+wrote «отмена» meanwhile: then the handoff closes and the bot is back.
 
 While RabbitMQ is away every replica reconnects by itself; the queue's backlog
 is then worked off.
@@ -38,12 +41,14 @@ import aio_pika
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 from aiormq.exceptions import ChannelAccessRefused
 from prometheus_client import Counter, Gauge
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import ProductionSettings
 from bot.desk import queue as handoff_queue
 from bot.desk.context import DeskContext
-from bot.desk.customer import customer_event
+from bot.desk.customer import catch_up, customer_event
+from bot.desk.models import CANCELLED, Handoff
 from bot.desk.rasa_api import RasaUnavailable
 from bot.production import amqp
 
@@ -206,6 +211,8 @@ class BrokerConsumer:
         receipt = await handoff_queue.create_handoff(self._ctx, payload)
         LATE_HANDOFFS.inc()
         handoff = receipt["handoff"]
+        if await self._caught_up_and_cancelled(handoff["id"]):
+            return True  # the customer heard the bot is back (bot.desk.customer)
         if receipt["ticket_number"] and not receipt["open_now"]:
             notice = LATE_AFTER_HOURS.format(opening=receipt["next_opening"], ticket=receipt["ticket_number"])
         elif receipt["ticket_number"]:
@@ -217,6 +224,20 @@ class BrokerConsumer:
         except RasaUnavailable as error:
             logger.warning("the late handoff is open; the customer was not told: %s", error)
         return True
+
+    async def _caught_up_and_cancelled(self, handoff_id: int) -> bool:
+        """The customer's messages since the handoff was kept join its
+        transcript now, not only when an agent opens it; an «отмена» among
+        them cancels it (`customer_event`). Whether it was cancelled."""
+        async with self._ctx.sessions() as db:
+            handoff = await db.get(Handoff, handoff_id)
+            if handoff is None:
+                return False
+            conversation_id, after = handoff.conversation_id, handoff.last_event_ts
+        await catch_up(self._ctx, conversation_id, after)
+        async with self._ctx.sessions() as db:
+            status = await db.scalar(select(Handoff.status).where(Handoff.id == handoff_id))
+        return status == CANCELLED
 
     async def close(self) -> None:
         # What is unacknowledged goes back to the queue for the next consumer

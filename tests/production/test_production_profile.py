@@ -352,28 +352,36 @@ def test_two_desk_replicas_one_consumes_and_consoles_on_either_hear_every_event(
 def test_the_desk_down_when_a_handoff_starts_keeps_it_and_tells_the_customer(
     production: ProductionStack,
 ) -> None:
-    sender = new_sender()
+    sender, changed_mind = new_sender(), new_sender()
     production.say(sender, "привет")
+    production.say(changed_mind, "привет")
     desks = _desks(production)
     production.supervisorctl("stop", *desks)
     try:
         said = texts(production.say(sender, "позовите оператора"))
         assert "запрос сохранён" in said, said
         assert production.say(sender, "номер заказа 5150") == []  # paused for the person
+        assert "запрос сохранён" in texts(production.say(changed_mind, "позовите оператора"))
+        assert production.say(changed_mind, "отмена") == []  # nobody to hear it yet
     finally:
         production.supervisorctl("start", *desks)
         wait_until(lambda: _desks_ready(production), "the desk replicas back", 120)
     token = production.desk_login(*DESK_ADMIN)
+
+    def bot_said(conversation: str) -> list[str]:
+        events = production.tracker(conversation)["events"]
+        return [e.get("text") or "" for e in events if e["event"] == "bot"]
+
+    wait_until(lambda: any("снова на связи" in t for t in bot_said(sender)), "the customer told", 60)
     handoff = _handoff_of(production, token, sender)
-
-    def told() -> bool:
-        said = [e.get("text") or "" for e in production.tracker(sender)["events"] if e["event"] == "bot"]
-        return any("снова на связи" in text for text in said)
-
-    wait_until(told, "the customer told that the desk took the request", 30)
-    # What the customer added meanwhile is in the transcript the agent opens.
-    opened = production.desk("GET", f"/api/handoffs/{handoff['id']}", token)
-    assert "номер заказа 5150" in [turn["text"] for turn in opened["transcript"]]
+    # What the customer added meanwhile is in the queue's transcript before any agent opens it.
+    assert "номер заказа 5150" in [turn["text"] for turn in handoff["transcript"]]
+    # The customer who wrote «отмена» meanwhile is not queued: the bot is back for them.
+    wait_until(lambda: any("отменён" in t for t in bot_said(changed_mind)), "the cancel taken", 30)
+    waiting = http_json("GET", f"{production.desk_url}/api/handoffs?status=waiting", token=token)
+    assert changed_mind not in [h["conversation_id"] for h in waiting]
+    assert not any("передан специалисту" in t for t in bot_said(changed_mind))
+    assert texts(production.say(changed_mind, "привет"))  # the bot answers again
 
 
 def test_sigterm_to_a_rasa_replica_finishes_the_message_in_flight(production: ProductionStack) -> None:
