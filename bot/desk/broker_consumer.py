@@ -211,7 +211,7 @@ class BrokerConsumer:
         receipt = await handoff_queue.create_handoff(self._ctx, payload)
         LATE_HANDOFFS.inc()
         handoff = receipt["handoff"]
-        if await self._caught_up_and_cancelled(handoff["id"]):
+        if await self._caught_up_and_cancelled(int(str(handoff["id"]))):
             return True  # the customer heard the bot is back (bot.desk.customer)
         if receipt["ticket_number"] and not receipt["open_now"]:
             notice = LATE_AFTER_HOURS.format(opening=receipt["next_opening"], ticket=receipt["ticket_number"])

@@ -17,11 +17,9 @@ Measured and chosen on dev data: docs/nlu.md, "Issue 15: single utterances".
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -29,12 +27,15 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.nearest_example import e5_vector
+from bot.nlu.stored_vectors import StoredVectorsComponent, e5_vector, labelled_vectors
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class E5LogisticBlend(GraphComponent):  # type: ignore[misc]
+class E5LogisticBlend(StoredVectorsComponent):
     """Mixes a logistic regression's intent distribution (e5 vector only) into the ranking."""
+
+    ARRAYS = ("coef", "intercept")
+    LABELS = "intents"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -50,32 +51,15 @@ class E5LogisticBlend(GraphComponent):  # type: ignore[misc]
         intercept: np.ndarray | None = None,
         names: list[str] | None = None,
     ) -> None:
-        self._config = config
-        self._storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._coef = coef
         self._intercept = intercept
         self._names = names or []
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> E5LogisticBlend:
-        return cls(config, model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.linear_model import LogisticRegression
 
-        rows, labels = [], []
-        for example in training_data.intent_examples:
-            vector = e5_vector(example)
-            if vector is not None and example.get(INTENT):
-                rows.append(vector)
-                labels.append(str(example.get(INTENT)))
+        rows, labels = labelled_vectors(training_data)
         if len(set(labels)) < 2:
             return self._resource
         model = LogisticRegression(
@@ -85,31 +69,7 @@ class E5LogisticBlend(GraphComponent):  # type: ignore[misc]
         self._coef = model.coef_.astype(np.float32)
         self._intercept = model.intercept_.astype(np.float32)
         self._names = [str(name) for name in model.classes_]
-        with self._storage.write_to(self._resource) as directory:
-            np.save(directory / "coef.npy", self._coef)
-            np.save(directory / "intercept.npy", self._intercept)
-            (directory / "intents.json").write_text(
-                json.dumps(self._names, ensure_ascii=False), encoding="utf-8"
-            )
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> E5LogisticBlend:
-        try:
-            with model_storage.read_from(resource) as directory:
-                coef = np.load(directory / "coef.npy")
-                intercept = np.load(directory / "intercept.npy")
-                names = json.loads((directory / "intents.json").read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError):
-            return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, coef, intercept, names)
+        return self._save({"coef": self._coef, "intercept": self._intercept}, self._names)
 
     def distribution(self, vector: np.ndarray) -> dict[str, float]:
         """The logistic model's probability for each trained intent."""

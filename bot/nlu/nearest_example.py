@@ -14,38 +14,25 @@ Runs inside .venv/rasa, after DIETClassifier and before FallbackClassifier.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-E5_ORIGIN = "E5SentenceFeaturizer"
-
-
-def e5_vector(message: Message) -> np.ndarray | None:
-    """The message's e5 sentence feature, unit length (None without one, or a zero vector)."""
-    for feature in message.features:
-        if (
-            feature.type == FEATURE_TYPE_SENTENCE
-            and feature.attribute == TEXT
-            and E5_ORIGIN in str(feature.origin)
-        ):
-            vector = np.asarray(feature.features, dtype=np.float32).reshape(-1)
-            norm = float(np.linalg.norm(vector))
-            return vector / norm if norm else None
-    return None
+from bot.nlu.stored_vectors import StoredVectorsComponent, e5_vector, labelled_vectors
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class NearestExampleBlend(GraphComponent):
+class NearestExampleBlend(StoredVectorsComponent):
     """Mixes a nearest-example intent distribution into the DIET ranking."""
+
+    ARRAYS = ("vectors",)
+    LABELS = "intents"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -59,9 +46,7 @@ class NearestExampleBlend(GraphComponent):
         vectors: np.ndarray | None = None,
         intents: list[str] | None = None,
     ) -> None:
-        self._config = config
-        self._storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._vectors = vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32)
         self._intents = intents or []
         # Per-example intent codes, built on first use: one vectorised max per
@@ -69,47 +54,12 @@ class NearestExampleBlend(GraphComponent):
         self._names: list[str] = []
         self._codes: np.ndarray | None = None
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> NearestExampleBlend:
-        return cls(config, model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
-        rows, labels = [], []
-        for example in training_data.intent_examples:
-            vector = e5_vector(example)
-            if vector is not None and example.get(INTENT):
-                rows.append(vector)
-                labels.append(str(example.get(INTENT)))
+        rows, labels = labelled_vectors(training_data)
         self._vectors = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
         self._intents = labels
         self._codes = None
-        with self._storage.write_to(self._resource) as directory:
-            np.save(directory / "vectors.npy", self._vectors)
-            (directory / "intents.json").write_text(json.dumps(labels, ensure_ascii=False), encoding="utf-8")
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> NearestExampleBlend:
-        try:
-            with model_storage.read_from(resource) as directory:
-                vectors = np.load(directory / "vectors.npy")
-                intents = json.loads((directory / "intents.json").read_text(encoding="utf-8"))
-        except ValueError:
-            return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, vectors, intents)
+        return self._save({"vectors": self._vectors}, labels)
 
     def _nearest_distribution(self, vector: np.ndarray) -> dict[str, float]:
         if self._codes is None:

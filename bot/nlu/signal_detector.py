@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import signals
 from bot.nlu.e5_featurizer import is_payload
-from bot.nlu.nearest_example import e5_vector
+from bot.nlu.stored_vectors import e5_vector
 
 PHRASES = Path(__file__).with_name("signal_phrases.yml")
 
