@@ -49,10 +49,11 @@ def held_in_form(filename: str) -> str:
 
 
 def held_before(filename: str) -> str:
-    """A file from a customer with no open request: it waits for one."""
+    """A file from a customer with no open request: it waits for one (the
+    bot still reads only words, so the usual answer to a file is kept)."""
     return (
-        f"Файл «{filename}» получен. Открытого обращения у вас нет: напишите «сообщить о проблеме» — "
-        "я оформлю обращение, и файл будет приложен к нему."
+        f"Файл «{filename}» получен. Я, бот, понимаю только текст — опишите, пожалуйста, вопрос словами. "
+        "Если файл к проблеме, напишите «сообщить о проблеме»: я оформлю обращение, и файл будет приложен к нему."
     )
 
 

@@ -222,7 +222,7 @@ def test_the_widgets_paperclip_keeps_a_file_sent_before_the_request_and_after_it
     sender = f"web:{session_id}"
     # Before the customer asked to report anything: held for the request they file next.
     early = upload_to_widget(channel_stack, session_id, "before.png", PNG, "image/png")
-    assert early["stored"] is True and "Открытого обращения у вас нет" in early["text"]
+    assert early["stored"] is True and "«сообщить о проблеме»" in early["text"]
     assert "будет приложен" in early["text"]
     stack = channel_stack.stack
     stack.say(
