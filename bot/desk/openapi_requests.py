@@ -287,8 +287,9 @@ def requests_paths() -> dict[str, Any]:
         },
         "/api/internal/tickets/{number}/code": {
             "post": _op(
-                "Send a one-time code to the request's contact if 'contact' is it (an outbox line: "
-                "e-mail or SMS); the same 202 for any number and contact",
+                "Send a one-time code to the request's contact if 'contact' is it (e-mail by SMTP, "
+                "SMS through the bot's SMS channel, or an outbox line when no provider is set); "
+                "the same 202 for any number and contact",
                 {"type": "object"},
                 _body(contact=_S, code=_S),
                 status="202",
