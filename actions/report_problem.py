@@ -155,10 +155,14 @@ class ActionRegisterProblem(Action):
     ) -> list[EventType]:
         request = ticket.ticket_fields(tracker.sender_id, tracker.slots, tracker.get_latest_input_channel())
         try:
-            number = await client.create_ticket(tracker.sender_id, KIND_PROBLEM, request["summary"], request)
+            number, files = await client.file_ticket(
+                tracker.sender_id, KIND_PROBLEM, request["summary"], request
+            )
         except client.DeskUnavailable as error:
             logger.error("problem not registered: %s", error)
             dispatcher.utter_message(response="utter_problem_unavailable")
         else:
             dispatcher.utter_message(response="utter_problem_registered", ticket=number)
+            if files:  # sent during the form (or just before it): the desk held them till now
+                dispatcher.utter_message(response="utter_problem_files_attached", files=files)
         return [*clear_events(), SlotSet(REQUESTED_SLOT, None), *take_up_after(tracker)]

@@ -94,12 +94,23 @@ class DeskSettings:
     login_window_seconds: int = 900
     ticket_targets: str = DEFAULT_TICKET_TARGETS
     attachments_dir: Path = ROOT / "var" / "desk" / "attachments"
-    # Where the desk "sends" e-mails and SMS of its own (the one-time codes that
-    # prove a request is yours from another channel): one JSON line each, for
-    # the demo and the tests; a company wires its mail/SMS gateway here.
+    # The development sink of the desk's own e-mails and SMS (the one-time
+    # codes that prove a request is yours from another channel) when no
+    # provider is configured: one JSON line each, which the demo and the tests
+    # read. With SMTP_URL set e-mails go by SMTP; with Twilio or SMPP
+    # configured SMS go through the bot's SMS channel (bot/desk/outbound.py).
     outbox_path: Path = ROOT / "var" / "desk" / "outbox.jsonl"
     attachment_max_bytes: int = 10 * 1024 * 1024
     attachment_types: tuple[str, ...] = tuple(DEFAULT_ATTACHMENT_TYPES.split(","))
+    # A file sent before its request has a number (during the problem-report
+    # form, or just before it) is held this long for the conversation: Rasa's
+    # session expiry (domain.yml), the span of one conversation.
+    held_files_minutes: int = 60
+    # The mail server of the one-time codes: smtp://[user[:password]@]host[:port]
+    # (STARTTLS when the server offers it) or smtps://... (TLS from the start);
+    # empty: e-mails go to the outbox file. SMTP_FROM is the sender address.
+    smtp_url: str = ""
+    smtp_from: str = "support@localhost"
     # Where the other processes reach the desk when that is not host:port
     # (a Kubernetes Service name): DESK_SERVICE_URL.
     service_url: str = ""
@@ -399,6 +410,9 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
                 for t in env.text("DESK_ATTACHMENT_TYPES", DEFAULT_ATTACHMENT_TYPES).split(",")
                 if t.strip()
             ),
+            held_files_minutes=max(1, env.integer("DESK_HELD_FILES_MINUTES", 60)),
+            smtp_url=env.text("SMTP_URL"),
+            smtp_from=env.text("SMTP_FROM", DeskSettings.smtp_from),
             service_url=env.text("DESK_SERVICE_URL").rstrip("/"),
             agent_capacity=max(1, env.integer("DESK_AGENT_CAPACITY", 3)),
             reply_within_minutes=max(1, env.integer("DESK_REPLY_WITHIN_MINUTES", 5)),

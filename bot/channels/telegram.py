@@ -18,8 +18,9 @@ answered (so the client stops its spinner) and goes to Rasa as the button's
 payload. Text is sent as MarkdownV2 with everything escaped, and split at 4096
 characters. Photos, documents, voice messages and stickers get a polite answer
 (one with a caption is answered by its caption, the file noted in metadata);
-a photo or document without caption, from a customer with an open request,
-is downloaded (getFile) and stored with that request (`bot.channels.uploads`);
+a photo or document without caption is downloaded (getFile) and stored with
+the customer's open request, or held by the desk for the request the
+problem-report form is filing or will file (`bot.channels.uploads`);
 while a handoff is active (the conversation is paused, or the `handoff_active`
 slot is set) they are passed to Rasa as a user message whose metadata carries
 the file, so the agent sees it in the transcript.
@@ -378,8 +379,9 @@ class TelegramInput(InputChannel):  # type: ignore[misc]
 
     async def _to_request(self, sender_id: str, message: Message, app: Sanic | None) -> str | None:
         """Downloads a photo (its largest size) or a document and hands it to
-        the desk for the customer's open request; the sentence to say, or None
-        when they have no open request (the usual answer to a file then)."""
+        the desk for the customer's request (open, or being filed); the
+        sentence to say, or None when the desk had nowhere to keep it (the
+        usual answer to a file then)."""
         assert self.output is not None
         if message.photo:
             item: Any = message.photo[-1]

@@ -18,7 +18,8 @@ session id from localStorage) rejoins the conversation.
 The session id is a random 128-bit value made by the server; a client-chosen one
 is accepted only if it looks like one (it is the conversation's key).
 The paperclip posts a file to `/webhooks/widget/upload` (same origin): it
-joins the customer's open request at the desk, size and type limited.
+joins the customer's open request at the desk, size and type limited, or is
+held for the request the problem-report form is filing or will file.
 
 WIDGET_ALLOWED_ORIGINS lists the sites that may embed the widget (comma
 separated, `*` for any); unset, only pages served by this Rasa server may.
@@ -238,7 +239,8 @@ class WidgetInput(InputChannel):  # type: ignore[misc]
 
         async def upload(request: Request) -> HTTPResponse:
             """The paperclip: multipart `session_id` + `file`; the file joins
-            the session's open request at the desk (`bot.channels.uploads`).
+            the session's request at the desk, open or being filed
+            (`bot.channels.uploads`); `stored` says it was kept.
             The session id is the conversation's key, as on the socket."""
             session_id = request.form.get("session_id") if request.form else None
             if not isinstance(session_id, str) or not SESSION_ID.match(session_id):

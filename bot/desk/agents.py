@@ -232,5 +232,18 @@ async def online_count(db: AsyncSession) -> int:
     return int(await db.scalar(select(func.count()).where(Agent.last_seen_at >= since)) or 0)
 
 
+async def free_places(db: AsyncSession, capacity: int) -> int:
+    """Conversations the agents online could take at once: each one's
+    capacity less what they hold now (none for an agent at capacity)."""
+    since = utcnow() - ONLINE_WINDOW
+    held = (
+        select(func.count(Handoff.id))
+        .where(Handoff.agent_id == Agent.id, Handoff.status == ACTIVE)
+        .scalar_subquery()
+    )
+    counts = await db.scalars(select(held).where(Agent.last_seen_at >= since))
+    return sum(max(0, capacity - int(count or 0)) for count in counts)
+
+
 def _online(agent: Agent, now: datetime) -> bool:
     return agent.last_seen_at is not None and now - agent.last_seen_at <= ONLINE_WINDOW

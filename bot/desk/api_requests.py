@@ -71,14 +71,14 @@ async def get_attachment(request: web.Request) -> web.StreamResponse:
 @routes.post("/api/internal/tickets")
 async def internal_ticket(request: web.Request) -> web.Response:
     body = await _body(request)
-    number = await tickets.create_ticket(
+    number, attached = await tickets.create_ticket(
         request.app[DESK],
         _field(body, "conversation_id"),
         _field(body, "kind"),
         _field(body, "summary"),
         body,
     )
-    return _json({"number": number}, status=201)
+    return _json({"number": number, "attachments": len(attached)}, status=201)
 
 
 @routes.post("/api/internal/tickets/{number}/correction")
@@ -135,12 +135,20 @@ async def internal_attachment(request: web.Request) -> web.Response:
 @routes.post("/api/internal/customers/{sender_id}/attachments")
 async def internal_customer_attachment(request: web.Request) -> web.Response:
     """A file the customer sent on their channel, for their newest open
-    request (the channels do not know its number); 404 when they have none."""
+    request (the channels do not know its number): 201 with the number. With
+    `?hold=1` (the customer is in the problem-report form), or when they have
+    no open request, it is held for the request the conversation files next:
+    202, number null."""
     data, filename, content_type = await _upload(request)
     number, attachment = await tickets.attach_to_newest(
-        request.app[DESK], request.match_info["sender_id"], filename, content_type, data
+        request.app[DESK],
+        request.match_info["sender_id"],
+        filename,
+        content_type,
+        data,
+        hold=request.query.get("hold", "") in ("1", "true"),
     )
-    return _json({"number": number, "attachment": attachment}, status=201)
+    return _json({"number": number, "attachment": attachment}, status=202 if number is None else 201)
 
 
 async def _upload(request: web.Request) -> tuple[bytes, str, str]:

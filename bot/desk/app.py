@@ -12,7 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import config
-from bot.desk import agents, api, api_requests, db, erasure, operations, watch
+from bot.desk import agents, api, api_requests, db, erasure, operations, outbound, watch
 from bot.desk.broker_consumer import BrokerConsumer
 from bot.desk.context import DeskContext, LoginLimit
 from bot.desk.hours import WorkingHours
@@ -57,6 +57,7 @@ def create_app(settings: config.Settings) -> web.Application:
                 live = relay
             desk = DeskContext(db.sessions(engine), hours, rasa, live, limit, settings)
             app[api.DESK] = desk
+            outbound.say_where(settings)  # where one-time codes go (the outbox file in development)
             admin_user, admin_password = settings.desk.admin_user, settings.desk.admin_password
             generated = await agents.ensure_admin(desk, admin_user, admin_password)
             if generated is not None:
@@ -76,6 +77,7 @@ def create_app(settings: config.Settings) -> web.Application:
                 watch.watch_task(desk),
             ):
                 yield
+            await outbound.settle()  # codes being sent leave before the HTTP session closes
             if consumer is not None:
                 await consumer.close()
             await desk.live.close()

@@ -24,7 +24,7 @@ from typing import Any, TypedDict
 from sqlalchemy import ColumnElement, Executable, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desk import audit, events, ownership
+from bot.desk import audit, events, held_files, ownership
 from bot.desk.context import DeskContext
 from bot.desk.models import (
     OPEN_STATUSES,
@@ -87,11 +87,13 @@ def _customer_steps(sender_id: str) -> list[Step]:
 
 
 async def _forget_attachments(ctx: DeskContext, db: AsyncSession, sender_id: str) -> None:
-    """The files a customer attached to their tickets, deleted from disk."""
+    """The files a customer attached to their tickets or sent before one was
+    filed, deleted from disk."""
     numbers = list(await db.scalars(select(Ticket.number).where(Ticket.conversation_id == sender_id)))
     for number in numbers:
         shutil.rmtree(ctx.settings.desk.attachments_dir / number, ignore_errors=True)
     ownership.forget(ctx, numbers)  # the one-time codes sent to their contact
+    await held_files.forget(ctx, db, sender_id)  # files sent before a request had a number
 
 
 def _retention_steps(older: ColumnElement[bool], tickets_older: ColumnElement[bool]) -> list[Step]:

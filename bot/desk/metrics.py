@@ -22,8 +22,14 @@ channel:
 - `first_response_p50_s`, `first_response_p90_s`: seconds from the handoff to
   the first word of a person — the agent claims it and the customer is told
   at once, by name, that the agent has joined (`conversation.claim`) — over
-  the period's claimed handoffs. Percentiles are nearest-rank: the value at
-  position ceil(p/100 · n) of the sorted list. None without data.
+  the period's claimed handoffs. A claim whose agent then said nothing within
+  DESK_REPLY_WITHIN_MINUTES is undone by the queue watch (`watch.reclaim_silent`
+  clears `claimed_at`, and the customer hears that the specialist could not
+  answer), so its greeting is no first response: a reclaimed handoff is timed
+  from the handoff to the claim that stuck, the silent stretch included, and
+  one nobody claimed again is left out like any unclaimed handoff.
+  Percentiles are nearest-rank: the value at position ceil(p/100 · n) of the
+  sorted list. None without data.
 - `resolution_p50_s`: seconds from handoff to its resolution by an agent,
   over the period's resolved handoffs.
 - `first_contact_resolution`: share of conversations that ended resolved in

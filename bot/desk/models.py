@@ -191,6 +191,21 @@ class TicketSequence(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
 
 
+class HeldFile(Base):
+    """A file the customer sent before their request had a number (during
+    the problem-report form, or just before it): held for that conversation
+    and moved into the next request it files (`bot.desk.held_files`)."""
+
+    __tablename__ = "held_files"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
 class Rating(Base):
     """A customer's 1-5 rating, once per conversation (`conversation_key`)."""
 

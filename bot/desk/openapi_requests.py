@@ -265,8 +265,9 @@ def requests_paths() -> dict[str, Any]:
         },
         "/api/internal/tickets": {
             "post": _op(
-                "Register a request (service token)",
-                {"type": "object", "properties": {"number": _S}},
+                "Register a request (service token); 'attachments' counts the files the conversation "
+                "sent before the request had a number, now attached to it",
+                {"type": "object", "properties": {"number": _S, "attachments": {"type": "integer"}}},
                 _NEW_TICKET,
                 "201",
                 ("400", "401"),
@@ -286,8 +287,9 @@ def requests_paths() -> dict[str, Any]:
         },
         "/api/internal/tickets/{number}/code": {
             "post": _op(
-                "Send a one-time code to the request's contact if 'contact' is it (an outbox line: "
-                "e-mail or SMS); the same 202 for any number and contact",
+                "Send a one-time code to the request's contact if 'contact' is it (e-mail by SMTP, "
+                "SMS through the bot's SMS channel, or an outbox line when no provider is set); "
+                "the same 202 for any number and contact",
                 {"type": "object"},
                 _body(contact=_S, code=_S),
                 status="202",
@@ -340,11 +342,14 @@ def requests_paths() -> dict[str, Any]:
         "/api/internal/customers/{sender_id}/attachments": {
             "post": {
                 "summary": "A file from the customer's channel for their newest open request "
-                "(new, in_progress, waiting_customer): as /api/internal/tickets/{number}/attachments; "
-                "404 when they have no open request",
+                "(new, in_progress, waiting_customer): as /api/internal/tickets/{number}/attachments. "
+                "With hold=1 (the customer is in the problem-report form) or with no open request, "
+                "the desk holds it for the request the conversation files next (202, number null); "
+                "409 past 10 held files",
                 "parameters": [
                     {"name": "sender_id", "in": "path", "required": True, "schema": _S},
                     {"name": "filename", "in": "query", "schema": _S},
+                    {"name": "hold", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}},
                 ],
                 "requestBody": {
                     "required": True,
@@ -369,9 +374,19 @@ def requests_paths() -> dict[str, Any]:
                             }
                         ),
                     },
+                    "202": {
+                        "description": "Held for the request the conversation files next",
+                        **_json(
+                            {
+                                "type": "object",
+                                "properties": {"number": {"type": "null"}, "attachment": _ATTACHMENT},
+                                "required": ["number", "attachment"],
+                            }
+                        ),
+                    },
                     **{
                         code: {"description": "Refused", **_json(_ERROR)}
-                        for code in ("400", "401", "404", "413", "415")
+                        for code in ("400", "401", "404", "409", "413", "415")
                     },
                 },
             }

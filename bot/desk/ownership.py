@@ -5,22 +5,22 @@ what the customer types (bot/requests/ownership.py); once it matches, the
 bot asks for the request by that contact.
 
 The desk answers a wrong number, another contact and the right one alike (202,
-nothing said), so nobody learns whether a request exists or whose it is. The
-code goes to the outbox: one JSON line per message in `DeskSettings.outbox_path`
-(an e-mail for an address, an SMS for a phone), which the demo and the tests
-read; a company connects its mail or SMS gateway there.
+nothing said, as fast), so nobody learns whether a request exists or whose it
+is. The code goes out as an e-mail for an address and an SMS for a phone
+(`bot.desk.outbound`: SMTP, the bot's SMS channel, or the development outbox
+file when no provider is configured).
 """
 
 from __future__ import annotations
 
-import json
 import re
 
+from bot.desk import outbound
 from bot.desk.context import DeskContext
 from bot.desk.errors import Invalid, NotFound
-from bot.desk.models import Ticket, utcnow
+from bot.desk.models import Ticket
 from bot.desk.tickets import _customer_view
-from bot.desk.views import iso, ticket_view
+from bot.desk.views import ticket_view
 from bot.handoff.payload import TicketInfo
 
 CODE = re.compile(r"^\d{6}$")
@@ -45,16 +45,9 @@ async def send_code(ctx: DeskContext, number: str, contact: str, code: str) -> N
     wanted = normalise(contact)
     if known is None or known != wanted:
         return
-    message = {
-        "at": iso(utcnow()),
-        "via": "email" if "@" in wanted else "sms",
-        "to": wanted,
-        "text": f"Код для просмотра обращения № {number}: {code}. Никому его не сообщайте.",
-    }
-    path = ctx.settings.desk.outbox_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as outbox:
-        outbox.write(json.dumps(message, ensure_ascii=False) + "\n")
+    subject = f"Код для просмотра обращения № {number}"
+    text = f"{subject}: {code}. Никому его не сообщайте."
+    outbound.send(ctx, outbound.message(wanted, subject, text), f"request № {number}")
 
 
 async def status_by_contact(ctx: DeskContext, number: str, contact: str) -> TicketInfo:
@@ -68,7 +61,8 @@ async def status_by_contact(ctx: DeskContext, number: str, contact: str) -> Tick
 
 
 def forget(ctx: DeskContext, numbers: list[str]) -> None:
-    """Erasure: the outbox lines about these requests (their contact and code) go too."""
+    """Erasure: the outbox lines about these requests (their contact and code)
+    go too; what a provider delivered is the customer's own mail or SMS."""
     path = ctx.settings.desk.outbox_path
     if not numbers or not path.exists():
         return

@@ -103,16 +103,25 @@ async def queue_info(ctx: DeskContext, db: AsyncSession, handoff: Handoff) -> Qu
     )
     position = int(ahead or 0) + 1
     online = await agents.online_count(db)
-    minutes = await expected_wait(db, position, online)
+    minutes = await expected_wait(db, position, online, ctx.settings.desk.agent_capacity)
     now = utcnow()
     return QueueInfo(position, minutes, online, ctx.hours.is_open(now), ctx.hours.describe_opening(now))
 
 
-async def expected_wait(db: AsyncSession, position: int, online: int) -> int:
-    """Minutes the customer at `position` can expect to wait: the conversations
-    ahead (and theirs) at the day's average handling time, shared by the agents online."""
+async def expected_wait(db: AsyncSession, position: int, online: int, capacity: int) -> int:
+    """Minutes the customer at `position` can expect to wait, with each agent
+    online holding up to `capacity` conversations at once
+    (DESK_AGENT_CAPACITY). Within the places free now the wait is only the
+    claim: a minute, the least the desk promises. Beyond them the customer
+    waits for as many conversations to end as are ahead of them past the free
+    places (theirs included), and the agents' places free one conversation
+    each per average handling time (the last day's, five minutes without data),
+    all places in parallel. With nobody online one agent is assumed, for when
+    people are back."""
     handle = await average_handle_seconds(db) or DEFAULT_HANDLE_SECONDS
-    return max(1, math.ceil(position * handle / max(1, online) / 60))
+    free = await agents.free_places(db, capacity) if online else 0
+    places = max(1, online) * max(1, capacity)
+    return max(1, math.ceil(max(0, position - free) * handle / places / 60))
 
 
 def queue_order() -> Select[Handoff]:

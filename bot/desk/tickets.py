@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import DeskSettings
-from bot.desk import events, traffic
+from bot.desk import events, held_files, traffic
 from bot.desk.context import DeskContext
 from bot.desk.errors import DeskError, Invalid, NotFound, TooLarge, Unsupported
 from bot.desk.models import ACTIVE, Agent, Handoff, Ticket, TicketEntry, TicketSequence, utcnow
@@ -149,7 +149,9 @@ async def create_ticket(
     kind: str,
     summary: str,
     fields: Mapping[str, Any] | None = None,
-) -> str:
+) -> tuple[str, list[Attachment]]:
+    """A request a flow files: its number, and the files the conversation
+    sent before it had one (held by `held_files`), now attached to it."""
     if kind not in TICKET_KINDS:
         raise Invalid(f"kind must be one of {', '.join(TICKET_KINDS)}")
     fields = dict(fields or {})
@@ -159,9 +161,12 @@ async def create_ticket(
             seen = await traffic.latest(db, conversation_id)
             fields["channel"] = seen.channel if seen and seen.channel else None
         number = await new_ticket(db, ctx.settings.desk, conversation_id, kind, summary, None, fields)
+        await db.flush()
+        ticket = await _load(db, number)
+        attached = await held_files.claim(ctx, db, ticket) if conversation_id else []
         await db.commit()
     await ctx.live.publish(events.ticket_created(number))
-    return number
+    return number, attached
 
 
 def _check_status(status: str) -> None:
@@ -362,23 +367,10 @@ async def add_attachment(
     data: bytes,
 ) -> Attachment:
     """Stores a file the customer sent on a channel, within the desk's size
-    and type limits; the file's first bytes must match its declared type."""
-    content_type = content_type.split(";")[0].strip().lower()
-    if len(data) > ctx.settings.desk.attachment_max_bytes:
-        raise TooLarge(f"the file is larger than {ctx.settings.desk.attachment_max_bytes} bytes")
-    if not data:
-        raise Invalid("the file is empty")
-    if content_type not in ctx.settings.desk.attachment_types or not _looks_like(content_type, data):
-        raise Unsupported(f"files of type {content_type or '?'} are not accepted")
+    and type limits (`checked_attachment`)."""
+    attachment = checked_attachment(ctx.settings.desk, filename, content_type, data)
     async with ctx.sessions() as db:
         ticket = await _owned(db, number, sender_id)
-        attachment: Attachment = {
-            "id": uuid4().hex,
-            "filename": Path(filename or "file").name[:200],
-            "content_type": content_type,
-            "size": len(data),
-            "uploaded_at": iso(utcnow()) or "",
-        }
         folder = ctx.settings.desk.attachments_dir / number
         folder.mkdir(parents=True, exist_ok=True)
         (folder / attachment["id"]).write_bytes(data)
@@ -389,22 +381,49 @@ async def add_attachment(
     return attachment
 
 
+def checked_attachment(settings: DeskSettings, filename: str, content_type: str, data: bytes) -> Attachment:
+    """A file the desk accepts, described: within the size limit, of an
+    accepted type, its first bytes matching that type. TooLarge, Invalid or
+    Unsupported otherwise."""
+    content_type = content_type.split(";")[0].strip().lower()
+    if len(data) > settings.attachment_max_bytes:
+        raise TooLarge(f"the file is larger than {settings.attachment_max_bytes} bytes")
+    if not data:
+        raise Invalid("the file is empty")
+    if content_type not in settings.attachment_types or not _looks_like(content_type, data):
+        raise Unsupported(f"files of type {content_type or '?'} are not accepted")
+    return {
+        "id": uuid4().hex,
+        "filename": Path(filename or "file").name[:200],
+        "content_type": content_type,
+        "size": len(data),
+        "uploaded_at": iso(utcnow()) or "",
+    }
+
+
 async def attach_to_newest(
-    ctx: DeskContext, sender_id: str, filename: str, content_type: str, data: bytes
-) -> tuple[str, Attachment]:
+    ctx: DeskContext, sender_id: str, filename: str, content_type: str, data: bytes, hold: bool = False
+) -> tuple[str | None, Attachment]:
     """A file the customer sent on a channel that carries files (widget,
     Telegram), outside a handoff: it joins their newest request that is not
-    resolved yet. NotFound when they have none (the channel answers as before)."""
+    resolved yet. With `hold` (the customer is in the problem-report form),
+    or when they have no such request, the desk holds it for the request
+    the conversation files next (`held_files`): the number is then None."""
+    if not sender_id:
+        raise NotFound("no conversation")
     open_statuses = (*TICKET_OPEN_STATUSES, TICKET_WAITING_CUSTOMER)
-    async with ctx.sessions() as db:
-        number = await db.scalar(
-            select(Ticket.number)
-            .where(Ticket.conversation_id == sender_id, Ticket.status.in_(open_statuses))
-            .order_by(Ticket.created_at.desc(), Ticket.number.desc())
-            .limit(1)
-        )
-    if not sender_id or number is None:
-        raise NotFound("no open request")
+    number = None
+    if not hold:
+        async with ctx.sessions() as db:
+            number = await db.scalar(
+                select(Ticket.number)
+                .where(Ticket.conversation_id == sender_id, Ticket.status.in_(open_statuses))
+                .order_by(Ticket.created_at.desc(), Ticket.number.desc())
+                .limit(1)
+            )
+    if number is None:
+        attachment = checked_attachment(ctx.settings.desk, filename, content_type, data)
+        return None, await held_files.hold(ctx, sender_id, attachment, data)
     return number, await add_attachment(ctx, number, sender_id, filename, content_type, data)
 
 

@@ -94,11 +94,11 @@ async def _positions(db: AsyncSession) -> dict[int, int]:
     return {handoff.id: place for place, handoff in enumerate(rows, start=1)}
 
 
-async def _place_words(db: AsyncSession, handoff_id: int) -> tuple[int, int]:
+async def _place_words(ctx: DeskContext, db: AsyncSession, handoff_id: int) -> tuple[int, int]:
     """The handoff's place in the queue now and the wait to expect there."""
     position = (await _positions(db)).get(handoff_id, 1)
     online = await agents.online_count(db)
-    return position, await queue.expected_wait(db, position, online)
+    return position, await queue.expected_wait(db, position, online, ctx.settings.desk.agent_capacity)
 
 
 async def _say(
@@ -165,7 +165,7 @@ async def reclaim_silent(ctx: DeskContext, now: datetime) -> int:
                 )
             )
             audit.add(db, audit.RECLAIM, audit.SYSTEM, f"handoff:{handoff.id}", f"from {name}")
-            position, wait = await _place_words(db, handoff.id)
+            position, wait = await _place_words(ctx, db, handoff.id)
             text = (
                 "Простите, специалист не успел вам ответить. Ваш разговор снова в очереди, "
                 f"впереди тех, кто пришёл позже: вы №{position}, ожидание около {wait} мин."
@@ -220,7 +220,7 @@ async def offer_tickets(ctx: DeskContext, now: datetime) -> int:
                 continue
             handoff = await queue.load_handoff(db, handoff_id)
             await db.refresh(handoff)
-            position, _ = await _place_words(db, handoff_id)
+            position, _ = await _place_words(ctx, db, handoff_id)
             text = _offer_text(handoff.promised_wait_minutes or 0, _waited_minutes(handoff, now), position)
             if not await _say(ctx, handoff, text, OFFER_BUTTONS):
                 handoff.ticket_offered_at = None  # not heard: offered again at the next pass
@@ -265,7 +265,7 @@ async def retell_places(ctx: DeskContext, now: datetime) -> int:
             if not getattr(taken, "rowcount", 0):
                 continue
             handoff = await queue.load_handoff(db, handoff_id)
-            wait = await queue.expected_wait(db, place, online)
+            wait = await queue.expected_wait(db, place, online, ctx.settings.desk.agent_capacity)
         if place < told:
             text = f"Очередь движется: теперь вы №{place}, ожидание около {wait} мин."
         else:
@@ -295,7 +295,7 @@ async def answer_choice(ctx: DeskContext, db: AsyncSession, handoff: Handoff, ch
     case, the bot takes the conversation back — or the place is confirmed.
     Returns a ticket number when one was filed."""
     if choice == "wait":
-        position, wait = await _place_words(db, handoff.id)
+        position, wait = await _place_words(ctx, db, handoff.id)
         handoff.told_position = position
         await _say(ctx, handoff, f"Хорошо, ждём: вы №{position} в очереди, ожидание около {wait} мин.")
         return None

@@ -60,12 +60,21 @@ async def create_ticket(
     conversation_id: str, kind: str, summary: str, fields: TicketFields | None = None
 ) -> str:
     """Registers a request; `fields` are the rest of a good request, as far as given."""
+    number, _files = await file_ticket(conversation_id, kind, summary, fields)
+    return number
+
+
+async def file_ticket(
+    conversation_id: str, kind: str, summary: str, fields: TicketFields | None = None
+) -> tuple[str, int]:
+    """`create_ticket`, also saying how many files the conversation sent
+    before the request had a number (the desk held them and attached them now)."""
     request: TicketRequest = {"conversation_id": conversation_id, "kind": kind, "summary": summary}
     body = {**(fields or {}), **request}
     status, answer = await _call("POST", "/api/internal/tickets", body)
     if status >= 300:
         raise DeskUnavailable(f"the desk refused the ticket: {answer}")
-    return str(answer["number"])
+    return str(answer["number"]), int(answer.get("attachments") or 0)
 
 
 async def ticket(number: str, sender_id: str) -> TicketInfo | None:

@@ -117,11 +117,13 @@ async def test_another_need_is_left_unread_so_the_form_lets_go() -> None:
 async def test_the_request_is_filed_with_its_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     filed: list[dict[str, Any]] = []
 
-    async def create_ticket(conversation_id: str, kind: str, summary: str, request: Any = None) -> str:
+    async def file_ticket(
+        conversation_id: str, kind: str, summary: str, request: Any = None
+    ) -> tuple[str, int]:
         filed.append({"conversation_id": conversation_id, "kind": kind, "summary": summary, **request})
-        return "2026120700000042"
+        return "2026120700000042", 0
 
-    monkeypatch.setattr(client, "create_ticket", create_ticket)
+    monkeypatch.setattr(client, "file_ticket", file_ticket)
     slots = {
         fields.TYPE: "error",
         fields.TOPIC: "Оплата в приложении",
@@ -150,6 +152,22 @@ async def test_the_request_is_filed_with_its_fields(monkeypatch: pytest.MonkeyPa
     assert dispatcher.messages[0]["response"] == "utter_problem_registered"
     assert dispatcher.messages[0]["ticket"] == "2026120700000042"
     assert all(value is None for value in slots_of(events).values())
+
+
+async def test_files_sent_during_the_form_are_said_to_go_with_the_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def file_ticket(*_: Any) -> tuple[str, int]:
+        return "2026120700000043", 2  # the desk held two files for this conversation
+
+    monkeypatch.setattr(client, "file_ticket", file_ticket)
+    dispatcher = CollectingDispatcher()
+    await ActionRegisterProblem().run(dispatcher, tracker("-", slots={fields.TYPE: "error"}), {})
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_problem_registered",
+        "utter_problem_files_attached",
+    ]
+    assert dispatcher.messages[1]["files"] == 2
 
 
 async def test_the_reask_is_worded_differently() -> None:

@@ -1,7 +1,8 @@
 """Requests and ratings on the customer channels, end to end through the fake
 providers: a request filed over Telegram gets its number and shows in the desk,
-a photo sent after it is stored with it, and the desk's status change reaches
-the chat; the 1-5 rating is asked once and stored from Telegram's buttons, the
+a photo sent while the form asked goes with it and one sent after it joins it,
+and the desk's status change reaches the chat; on the widget a file sent
+before the form goes with the request the form files; the 1-5 rating is asked once and stored from Telegram's buttons, the
 widget's, and an SMS digit."""
 
 from __future__ import annotations
@@ -79,11 +80,11 @@ def test_a_request_over_telegram_is_filed_stores_a_photo_and_hears_the_desk(
     buttons = channel_stack.telegram.buttons_to(chat)[-1]
     assert [b["text"] for b in buttons] == ["Вопрос по работе системы", "Ошибка", "Предложение"]
     say_on_telegram(channel_stack, chat, buttons[1]["callback_data"], "по шагам")
-    # A screenshot before the request has a number: told when to send it.
+    # A screenshot before the request has a number: held, and it goes with the request.
     before = len(telegram_texts(channel_stack, chat))
     assert post_update(channel_stack, channel_stack.telegram.media_update(chat, "photo")) == 200
     early = wait_until(lambda: telegram_texts(channel_stack, chat)[before:], what="the early photo's answer")
-    assert "после номера обращения" in early[0]
+    assert "получен — он будет приложен к обращению" in early[0] and "вопрос выше" in early[0]
     say_on_telegram(
         channel_stack,
         chat,
@@ -94,8 +95,14 @@ def test_a_request_over_telegram_is_filed_stores_a_photo_and_hears_the_desk(
     filed = say_on_telegram(channel_stack, chat, "/skip", "зарегистрировано")
     assert "пришлите его в этот чат" in filed
     number = re.search(r"\b20\d{14}\b", filed).group(0)  # type: ignore[union-attr]
+    wait_until(
+        lambda: [t for t in telegram_texts(channel_stack, chat) if "приложены к обращению (их 1)" in t],
+        what="the held photo's word",
+    )
     ticket = channel_stack.stack.desk("GET", f"/api/tickets/{number}", supervisor)
     assert (ticket["channel"], ticket["type"]) == ("telegram", "error")
+    [early_photo] = ticket["attachments"]
+    assert early_photo["content_type"] == "image/jpeg" and early_photo["size"] == len(JPEG_BYTES)
     assert ticket["topic"] == "Перевод по номеру телефона: открыл перевод"  # the first clause
     assert ticket["happened"].endswith("09:40")
     assert ticket["error_text"] == "Ошибка 403" and ticket["app_version"] == "версия 6.1, Android 14"
@@ -106,8 +113,7 @@ def test_a_request_over_telegram_is_filed_stores_a_photo_and_hears_the_desk(
     stored = wait_until(lambda: telegram_texts(channel_stack, chat)[before:], what="the photo's receipt")
     assert f"добавлен к обращению № {number}" in stored[0]
     ticket = channel_stack.stack.desk("GET", f"/api/tickets/{number}", supervisor)
-    [attachment] = ticket["attachments"]
-    assert attachment["content_type"] == "image/jpeg" and attachment["size"] == len(JPEG_BYTES)
+    assert [a["content_type"] for a in ticket["attachments"]] == ["image/jpeg", "image/jpeg"]
     # A file of a type the desk refuses gets a clear answer and is not stored.
     before = len(telegram_texts(channel_stack, chat))
     exe = channel_stack.telegram.media_update(
@@ -209,13 +215,15 @@ def upload_to_widget(channel_stack: ChannelStack, session_id: str, name: str, da
         return answer
 
 
-def test_the_widgets_paperclip_stores_a_file_with_the_open_request(
+def test_the_widgets_paperclip_keeps_a_file_sent_before_the_request_and_after_it(
     channel_stack: ChannelStack, supervisor: str
 ) -> None:
     session_id = uuid.uuid4().hex
     sender = f"web:{session_id}"
-    nothing_open = upload_to_widget(channel_stack, session_id, "screen.png", PNG, "image/png")
-    assert nothing_open["stored"] is False and "открытого обращения у вас нет" in nothing_open["text"]
+    # Before the customer asked to report anything: held for the request they file next.
+    early = upload_to_widget(channel_stack, session_id, "before.png", PNG, "image/png")
+    assert early["stored"] is True and "«сообщить о проблеме»" in early["text"]
+    assert "будет приложен" in early["text"]
     stack = channel_stack.stack
     stack.say(
         sender,
@@ -227,6 +235,7 @@ def test_the_widgets_paperclip_stores_a_file_with_the_open_request(
         if "зарегистрировано" in said:
             break
     number = re.search(r"\b20\d{14}\b", said).group(0)  # type: ignore[union-attr]
+    assert "приложены к обращению (их 1)" in said
     stored = upload_to_widget(channel_stack, session_id, "screen.png", PNG, "image/png")
     assert stored["stored"] is True and number in stored["text"]
     refused = upload_to_widget(
@@ -234,5 +243,31 @@ def test_the_widgets_paperclip_stores_a_file_with_the_open_request(
     )
     assert refused["stored"] is False and "PDF" in refused["text"]
     ticket = stack.desk("GET", f"/api/tickets/{number}", supervisor)
-    assert [a["filename"] for a in ticket["attachments"]] == ["screen.png"]
+    assert [a["filename"] for a in ticket["attachments"]] == ["before.png", "screen.png"]
     assert ticket["app_version"] == "Chrome 120" and ticket["error_text"] == "Сессия истекла"
+
+
+def test_the_one_time_code_reaches_the_requests_phone_by_sms(channel_stack: ChannelStack) -> None:
+    """With an SMS provider configured the desk texts the code through the
+    bot's SMS channel (here Twilio's fake), not to the development outbox."""
+    stack = channel_stack.stack
+    owner, phone = f"web:{uuid.uuid4().hex}", new_number()
+    stack.say(owner, "Хочу сообщить об ошибке: не приходит SMS с кодом при входе в приложение")
+    for _ in range(4):
+        said = "\n".join(r.get("text") or "" for r in stack.say(owner, "/skip"))
+        if "Как с вами связаться" in said:
+            break
+    filed = "\n".join(r.get("text") or "" for r in stack.say(owner, f"мой телефон {phone}"))
+    number = re.search(r"\b20\d{14}\b", filed).group(0)  # type: ignore[union-attr]
+
+    other = f"web:{uuid.uuid4().hex}"
+    stack.say(other, "какой статус моего обращения")
+    stack.say(other, number)
+    assert "код из 6 цифр" in "\n".join(r.get("text") or "" for r in stack.say(other, phone))
+    [text] = replies(channel_stack, phone, 1)
+    code = re.search(r": (\d{6})\.", text).group(1)  # type: ignore[union-attr]
+    assert number in text
+    told = "\n".join(r.get("text") or "" for r in stack.say(other, code))
+    assert f"Обращение № {number}" in told
+    outbox = stack.var_dir / "desk" / "outbox.jsonl"
+    assert not outbox.exists() or number not in outbox.read_text(encoding="utf-8")

@@ -131,6 +131,8 @@ def test_a_photo_gets_a_polite_answer(channel_stack: ChannelStack) -> None:
         assert post_update(channel_stack, channel_stack.telegram.media_update(chat, kind)) == 200
     sent = texts(channel_stack, chat, 4)
     assert all("только текст" in text for text in sent)
+    # The photo and the PDF are kept for a request the customer may file next.
+    assert sum("получен" in text for text in sent) == 2
 
 
 def test_a_photo_during_a_handoff_reaches_the_transcript(channel_stack: ChannelStack) -> None:

@@ -91,6 +91,29 @@ async def test_a_transfer_gives_the_colleague_the_whole_window(desk: DeskClient)
     assert (await watch.run_once(ctx, later(6))).reclaimed == 1
 
 
+async def test_a_reclaimed_handoff_is_timed_to_the_claim_that_stuck(desk: DeskClient) -> None:
+    """The silent claim's automatic greeting is no first response: the
+    customer was then told the specialist could not answer. The wait runs
+    from the handoff to the claim after it went back to the queue."""
+    anna = await desk.new_agent("anna", "Анна")
+    boris = await desk.new_agent("boris", "Борис")
+    handoff = (await desk.hand_over("tg:reclaimed"))["handoff"]["id"]
+    await desk.ok("POST", f"/api/handoffs/{handoff}/claim", anna)
+    assert (await watch.run_once(desk.context, later(6))).reclaimed == 1
+    today = utcnow().date()
+    period = f"/api/metrics?from={today - timedelta(days=1)}&to={today + timedelta(days=1)}"
+    chief = await desk.login(*CHIEF)
+    assert (await desk.ok("GET", period, chief))["first_response_p50_s"] is None  # waiting again
+    async with desk.context.sessions() as session:  # the handoff came ten minutes ago
+        row = await session.get(Handoff, handoff)
+        assert row is not None
+        row.created_at = utcnow() - timedelta(minutes=10)
+        await session.commit()
+    await desk.ok("POST", f"/api/handoffs/{handoff}/claim", boris)
+    first = (await desk.ok("GET", period, chief))["first_response_p50_s"]
+    assert 598 <= first <= 602
+
+
 async def test_two_desks_watching_one_database_tell_the_customer_once(
     desk: DeskClient, desk_database: str
 ) -> None:

@@ -11,19 +11,26 @@ import pytest
 from tests.desk.conftest import CHIEF, SERVICE_TOKEN, DeskClient
 
 
-async def test_the_first_customer_waits_five_minutes_for_the_one_agent_online(desk: DeskClient) -> None:
-    await desk.login(*CHIEF)
+async def test_the_promised_wait_counts_the_agents_free_places(desk: DeskClient) -> None:
+    """One agent online holds up to three conversations (DESK_AGENT_CAPACITY):
+    the first three wait only for the claim; past them, for conversations to
+    end, at five minutes each (no resolved one yet today) over three places."""
+    chief = await desk.login(*CHIEF)
     answer = await desk.hand_over("tg:1", reason="request_human")
-    assert answer["queue_position"] == 1
-    assert answer["agents_online"] == 1
-    # Nobody resolved anything yet: five minutes a conversation, one agent.
-    assert answer["expected_wait_minutes"] == 5
+    assert (answer["queue_position"], answer["agents_online"]) == (1, 1)
+    assert answer["expected_wait_minutes"] == 1
     assert answer["open_now"] is True and answer["ticket_number"] is None
-    second = await desk.hand_over("tg:2")
-    assert (second["queue_position"], second["expected_wait_minutes"]) == (2, 10)
+    waits = [(await desk.hand_over(f"tg:{n}"))["expected_wait_minutes"] for n in (2, 3, 4, 5)]
+    assert waits == [1, 1, 2, 4]  # №4, №5: one and two conversations to end, 5 min / 3 places
+    # The agent takes three: the places are full, the next waits for one to end.
+    for handoff in (await desk.ok("GET", "/api/handoffs?status=waiting", chief))[:3]:
+        await desk.ok("POST", f"/api/handoffs/{handoff['id']}/claim", chief)
+    third = await desk.hand_over("tg:6")
+    assert (third["queue_position"], third["expected_wait_minutes"]) == (3, 5)
+    # A second agent online: three free places again, and six places in all.
     await desk.new_agent("anna", "Анна")
-    third = await desk.hand_over("tg:3")
-    assert (third["queue_position"], third["agents_online"], third["expected_wait_minutes"]) == (3, 2, 8)
+    fourth = await desk.hand_over("tg:7")
+    assert (fourth["queue_position"], fourth["agents_online"], fourth["expected_wait_minutes"]) == (4, 2, 1)
 
 
 async def test_the_same_conversation_handed_over_twice_keeps_one_handoff(desk: DeskClient) -> None:
