@@ -1,8 +1,8 @@
-"""Where a signal read by the NLU matters (actions/signals.py's route)."""
+"""Where a signal read by the NLU matters (bot/slot_extraction.py's route)."""
 
 from __future__ import annotations
 
-from actions.signals import route
+from bot.slot_extraction import route
 
 
 def _route(
