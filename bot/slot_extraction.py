@@ -109,7 +109,7 @@ def signal_events(tracker: DialogueStateTracker) -> list[Event]:
     message = tracker.latest_message.parse_data if tracker.latest_message else {}
     intent = message.get("intent") or {}
     value = route(
-        message.get(SIGNAL_KEY),  # type: ignore[arg-type]
+        message.get(SIGNAL_KEY),
         str(intent.get("name") or ""),
         float(intent.get("confidence") or 0.0),
         in_form=bool(tracker.active_loop_name),
@@ -160,4 +160,4 @@ def install() -> None:
         return list(await original(self, events, output_channel, nlg, tracker, domain))
 
     execute_validation_action._in_process = True  # type: ignore[attr-defined]
-    ActionExtractSlots._execute_validation_action = execute_validation_action  # type: ignore[method-assign]
+    ActionExtractSlots._execute_validation_action = execute_validation_action
