@@ -133,9 +133,10 @@ def install() -> None:
     """Wraps `ActionExtractSlots._execute_validation_action` once (idempotent).
 
     That method receives every slot event the domain's mappings produced and
-    the tracker before them: the `signal` event joins the list where the
-    mapping action's event was (the last slot with a mapping that sets
-    anything), and the two-needs helper is skipped when it has nothing to do.
+    the tracker before them: the `signal` event goes last, where the mapping
+    action's event was (no slot after `signal` in domain.yml has a mapping that
+    sets anything there), and the two-needs helper is skipped when it has
+    nothing to do.
     """
     from rasa.core.actions.action import ActionExtractSlots
 
