@@ -75,8 +75,11 @@ async def _about(need: OtherNeed) -> str:
 
 
 class ValidateSlotMappings(ValidationAction):
-    """Runs with every customer message (Rasa's slot extraction): remembers the
-    other needs the NLU found and says, in one line, which comes first."""
+    """Rasa's slot extraction calls it when the NLU found other needs in the
+    message or the message answers the offer of a person for a complaint
+    (bot/slot_extraction.py skips the call otherwise): remembers the other
+    needs and says, in one line, which comes first. A new `extract_`/`validate_`
+    method here needs that condition widened, or it will not run."""
 
     async def extract_pending_needs(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

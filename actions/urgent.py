@@ -53,7 +53,7 @@ def urgent_reason(intent: str, confidence: float, text: str, signal: dict[str, A
         return kind, True
     if kind == "fraud":
         # Named outright: a person first even when the rest reads as a
-        # question (actions/signals.py already let a confident FAQ question
+        # question (bot/slot_extraction.py already let a confident FAQ question
         # about fraud through to its answer).
         return "report_fraud", True
     if intent in urgency.CUES:

@@ -29,11 +29,11 @@ logger = logging.getLogger(__name__)
 
 UNAVAILABLE = "Сервис временно недоступен. Попробуйте через минуту или напишите «оператор»."
 ACTION_LISTEN = "action_listen"
-# Rasa runs these before every prediction to fill slots (the two-needs
-# helper, actions/two_needs.py; the signal slot's mapping, actions/signals.py);
-# when they cannot be reached they stay silent, so the action that follows
-# says the one honest line of the message.
-SILENT_WHEN_DOWN = {"action_validate_slot_mappings", "action_read_signal"}
+# Rasa runs this in its slot extraction, before the prediction, when the message
+# holds a second need (the two-needs helper, actions/two_needs.py; see
+# bot/slot_extraction.py); when it cannot be reached it stays silent, so the
+# action that follows says the one honest line of the message.
+SILENT_WHEN_DOWN = {"action_validate_slot_mappings"}
 
 
 def _is_outage(error: BaseException) -> bool:

@@ -3,7 +3,7 @@
 It never changes the intent or its ranking: the held-out figures are the
 classifier's. It adds `signal` to the parse data (a `bot.nlu.signals.Signal` or
 nothing), which the slot extraction turns into the `signal` slot that rules
-condition on (actions/two_needs.py, data/rules/signals.yml).
+condition on (bot/slot_extraction.py, data/rules/signals.yml).
 
 Trained on our own phrasings (bot/nlu/signal_phrases.yml, not NLU training
 data): `train` encodes them with the same bundled e5 encoder as the

@@ -10,8 +10,8 @@ So the classifier keeps its intents and this reads, after it, what the dialogue
 needs to know besides: by explicit words (bot.handoff.urgency.KIND_WORDS and the
 patterns below) and by the nearest of our own phrasings in e5 space
 (bot/nlu/signal_phrases.yml, never DIET training data). The dialogue routes on
-it through a categorical slot (actions/two_needs.py's slot extraction decides
-by context, data/rules/signals.yml routes).
+it through a categorical slot (Rasa's slot extraction decides by context in
+bot/slot_extraction.py, data/rules/signals.yml routes).
 
 Pure logic, numpy and the standard library only: imported in both virtual
 environments; the Rasa component is bot/nlu/signal_detector.py.
@@ -56,7 +56,7 @@ CORRECTION_WORDS = re.compile(
 DIGIT = re.compile(r"\d")
 # A worry about money said in so many words: money late, missing or charged
 # twice or monthly. Matters only where the classifier read fraud or a dispute
-# and no fraud is named (actions/signals.py; the fraud words come first).
+# and no fraud is named (bot/slot_extraction.py; the fraud words come first).
 MONEY_WORRY = re.compile(
     r"\b(?:где (?:мои )?деньги|что с (?:моими )?деньгами|когда (?:вернут|придут|вернутся|поступят)"
     r"|деньги (?:так и |ещё |еще |пока |до сих пор |никак )?не (?:пришли|вернулись|поступили|вернули)"
@@ -83,7 +83,7 @@ SHORT_WORDS = 8
 # not place the message with confidence: "хочу заблокировать карту" sits at
 # 0.93 from a regulator threat's "хочу ..." phrasing, and block_card at 0.69
 # says what it is. A worry about money is the exception: it matters exactly
-# where the classifier chose fraud or a dispute (actions/signals.py).
+# where the classifier chose fraud or a dispute (bot/slot_extraction.py).
 NEAREST_MAX_CONFIDENCE = 0.5
 # Kinds a nearest phrasing may name. Not the urgent ones: a person at once on a
 # resemblance took ordinary messages about a relative's card ("дочь за маму")
