@@ -119,13 +119,23 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--current", default="0.3,0.4,0.5,0.5", help="strong,weak,person,rescue")
     parser.add_argument("--show", action="store_true", help="each message's clause readings")
+    parser.add_argument("texts", nargs="*", help="only show how these messages are read")
     args = parser.parse_args()
+    if args.texts:
+        for r in read_all(args.model, [{"text": t, "needs": []} for t in args.texts]):
+            clauses = ", ".join(
+                f"{c.text!r} {c.intent}@{c.confidence:.2f}{'' if c.strong else '(w)'}" for c in r.clauses
+            )
+            print(f"whole {r.whole}@{r.whole_confidence:.2f} | {clauses}")
+        return
     data = yaml.safe_load(DEV.read_text(encoding="utf-8"))
     two = read_all(args.model, data["two_needs"])
     one = read_all(args.model, data["one_need"])
     if args.show:
         for r in [*two, *one]:
-            clauses = ", ".join(f"{c.intent}@{c.confidence:.2f}{'' if c.strong else '(w)'}" for c in r.clauses)
+            clauses = ", ".join(
+                f"{c.intent}@{c.confidence:.2f}{'' if c.strong else '(w)'}" for c in r.clauses
+            )
             print(f"{r.expected} whole {r.whole}@{r.whole_confidence:.2f} | {clauses} | {r.text}")
     current = tuple(float(x) for x in args.current.split(","))
     print(f"{len(two)} two-need, {len(one)} one-need messages")
@@ -133,12 +143,23 @@ def main() -> None:
     grid = [round(0.05 * i, 2) for i in range(3, 13)]
     results = []
     for setting in itertools.product(grid, grid, grid, grid):
-        strong, weak, person, rescue = setting
+        strong, weak = setting[:2]
         if weak < strong:
             continue
         right, whole, rescued = score(two, one, setting)
-        results.append((right + whole, rescued, -abs(strong - current[0]) - abs(weak - current[1]), setting, right, whole))
-    print("two-need right + one-need whole, by strong (rows) and weak (columns); person and rescue as --current:")
+        results.append(
+            (
+                right + whole,
+                rescued,
+                -abs(strong - current[0]) - abs(weak - current[1]),
+                setting,
+                right,
+                whole,
+            )
+        )
+    print(
+        "two-need right + one-need whole, by strong (rows) and weak (columns); person and rescue as --current:"
+    )
     print("       " + " ".join(f"{w:5.2f}" for w in grid))
     for strong in grid:
         cells = []
@@ -147,8 +168,10 @@ def main() -> None:
             cells.append(f"{right:2d}+{whole:2d}")
         print(f"  {strong:4.2f} " + " ".join(cells))
     results.sort(reverse=True)
-    for total, rescued, _, setting, right, whole in results[: args.top]:
-        print(f"{setting}: two-need right {right}/{len(two)}, one-need whole {whole}/{len(one)}, one-need intent {rescued}")
+    for _total, rescued, _, setting, right, whole in results[: args.top]:
+        print(
+            f"{setting}: two-need right {right}/{len(two)}, one-need whole {whole}/{len(one)}, one-need intent {rescued}"
+        )
 
 
 if __name__ == "__main__":
