@@ -12,6 +12,7 @@ import asyncio
 import functools
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,18 @@ def offer_person(
     return [SlotSet("faq_followup", state)]
 
 
+DISPUTE_BUTTON = {"title": "Операцию совершал не я", "payload": "/dispute_transaction"}
+
+
+def worry_choices(candidates: list[Any], escalates: Callable[[str], bool]) -> list[dict[str, str]]:
+    """For a worry about money: the articles that answer it (not the ones a
+    person must settle), then the dispute as the last button; [] if none."""
+    answers = [c for c in candidates if not escalates(c.id)][: MAX_CHOICES - 1]
+    if not answers:
+        return []
+    return [*({"title": c.title, "payload": _button_payload(c.id)} for c in answers), DISPUTE_BUTTON]
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
@@ -98,6 +111,18 @@ class ActionAnswerFaq(Action):
             # Two questions in one message: this answer is for the first one only.
             text, vector = str(first["text"]), None
         result = await loop.run_in_executor(None, functools.partial(search.search, text, vector=vector))
+        if (
+            tracker.get_slot("signal") == "money_worry"
+            and result.answer is not None
+            and result.answer.escalate
+        ):
+            worry = worry_choices(result.candidates, lambda i: search.article(i).escalate)
+            if worry:
+                # A worry about money whose best article is the escalating
+                # dispute one ("списали два раза"): its own articles first,
+                # the dispute one press away.
+                dispatcher.utter_message(response="utter_faq_choices", buttons=worry)
+                return [SlotSet("faq_followup", "offered_choices"), SlotSet("fallback_streak", 0.0)]
         if result.decision == "answer" and result.answer is not None:
             return await answer_with(dispatcher, tracker, result.answer)
         if result.decision == "choices":
