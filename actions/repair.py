@@ -22,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms import HELP_ARTICLE, without_value
+from actions.forms import HELP_ARTICLE, _cannot_give, without_value
 from actions.handoff import _last_bot_action
 from actions.ticket_status import ActionCheckTicketStatus
 from bot.faq.shared import shared_search
@@ -201,6 +201,28 @@ class ActionOfferResume(Action):
             buttons=[{"title": "Да", "payload": "/affirm"}, {"title": "Нет", "payload": "/deny"}],
         )
         return _leave_form(form)
+
+
+class ActionFormOwnTopic(Action):
+    """The form's own request again inside it (data/rules/repair.yml): with
+    the value the form asks for, the form takes it; with «не знаю», what to do
+    without it; otherwise it is a question about the topic, and the rule goes
+    on to the knowledge base's answer and the offer to go back."""
+
+    def name(self) -> str:
+        return "action_form_own_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        form = str(tracker.active_loop_name or "")
+        text = str(tracker.latest_message.get("text") or "")
+        if tracker.get_slot("signal") == "dont_know" or _cannot_give(tracker):
+            return [FollowupAction("action_cannot_give")]
+        found = FORM_VALUE.get(form)
+        if found is not None and found[1](text):
+            return [FollowupAction(form)]
+        return []
 
 
 class ActionSwitchForm(Action):

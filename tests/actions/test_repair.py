@@ -122,3 +122,23 @@ def test_a_question_read_as_a_complaint_by_a_guess_gets_its_answer(monkeypatch: 
     }
     done, _ = _run(faq.ActionComplaintOrAnswer(), _tracker([], latest))
     assert done == [{"event": "followup", "timestamp": None, "name": "action_answer_faq"}]
+
+
+def _in_form(text: str, intent: str, **slots: object) -> object:
+    from rasa_sdk import Tracker
+
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.4}, "entities": []}
+    return Tracker("t", dict(slots), latest, [], False, None, {"name": "block_card_form"}, "action_listen")
+
+
+def test_the_forms_own_request_inside_it_is_a_value_a_question_or_not_at_hand() -> None:
+    from actions.repair import ActionFormOwnTopic
+
+    action = ActionFormOwnTopic()
+    done, _ = _run(action, _in_form("заблокируйте карту 4417", "block_card"))
+    assert done == [{"event": "followup", "timestamp": None, "name": "block_card_form"}]
+    done, _ = _run(action, _in_form("а цифры я не знаю, карта потерялась", "block_card"))
+    assert done == [{"event": "followup", "timestamp": None, "name": "action_cannot_give"}]
+    # A question: the rule goes on to the answer and the offer to go back.
+    done, _ = _run(action, _in_form("а если найду, её потом можно разблокировать?", "block_card"))
+    assert done == []
