@@ -15,13 +15,15 @@ import datetime
 import functools
 import json
 import logging
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms import HELP_ARTICLE, without_value
+from actions.forms import HELP_ARTICLE, _cannot_give, without_value
+from actions.handoff import _last_bot_action
 from actions.ticket_status import ActionCheckTicketStatus
 from bot.faq.shared import shared_search
 from bot.handoff import client
@@ -105,6 +107,24 @@ def flow_for_data(
     return None
 
 
+# The value each resumable form asks for, read from the customer's words.
+FORM_VALUE: dict[str, tuple[str, Callable[[str], str | None]]] = {
+    "block_card_form": ("card_last4", values.card_last4),
+    "ticket_status_form": ("ticket_number", values.ticket_number),
+}
+
+
+def resume_with_value(paused_form: Any, text: str) -> tuple[str, str, str] | None:
+    """(form, slot, value) when the answer to "Вернёмся к …?" is the very
+    value the paused form was asking for."""
+    found = FORM_VALUE.get(str(paused_form or ""))
+    if found is None:
+        return None
+    slot, read = found
+    value = read(text)
+    return (str(paused_form), slot, value) if value else None
+
+
 class ActionDataOutsideForm(Action):
     """A message the NLU read as bare data outside any form: when it carries
     the value of a flow the NLU ranked next, that flow starts with it (values
@@ -117,8 +137,22 @@ class ActionDataOutsideForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         message = tracker.latest_message
+        last = _last_bot_action(tracker)
+        resumed = resume_with_value(
+            tracker.get_slot("paused_form") if last == "action_offer_resume" else None,
+            str(message.get("text") or ""),
+        )
+        if resumed is not None:
+            # "Вернёмся к блокировке карты?" answered with the digits themselves.
+            form, slot, value = resumed
+            return [SlotSet(slot, value), SlotSet("paused_form", None), FollowupAction(form)]
         flow = flow_for_data(list(message.get("intent_ranking") or []), list(message.get("entities") or []))
         if flow is None:
+            if last == self.name():
+                # Data again, and nothing to do with it: one question with the
+                # likely needs and a person, not «не понял» a second time.
+                await ask_to_clarify(dispatcher, tracker)
+                return []
             dispatcher.utter_message(response="utter_default")
             return []
         form, slot, value = flow
@@ -167,6 +201,28 @@ class ActionOfferResume(Action):
             buttons=[{"title": "Да", "payload": "/affirm"}, {"title": "Нет", "payload": "/deny"}],
         )
         return _leave_form(form)
+
+
+class ActionFormOwnTopic(Action):
+    """The form's own request again inside it (data/rules/repair.yml): with
+    the value the form asks for, the form takes it; with «не знаю», what to do
+    without it; otherwise it is a question about the topic, and the rule goes
+    on to the knowledge base's answer and the offer to go back."""
+
+    def name(self) -> str:
+        return "action_form_own_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        form = str(tracker.active_loop_name or "")
+        text = str(tracker.latest_message.get("text") or "")
+        if tracker.get_slot("signal") == "dont_know" or _cannot_give(tracker):
+            return [FollowupAction("action_cannot_give")]
+        found = FORM_VALUE.get(form)
+        if found is not None and found[1](text):
+            return [FollowupAction(form)]
+        return []
 
 
 class ActionSwitchForm(Action):
@@ -233,19 +289,25 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = str(tracker.latest_message.get("text") or "")
-        ranking = list(tracker.latest_message.get("intent_ranking") or [])[:4]
-        loop = asyncio.get_running_loop()
-        candidates: list[tuple[str, str]] = []
-        try:
-            search = await loop.run_in_executor(None, shared_search)
-            result = await loop.run_in_executor(None, functools.partial(search.search, text))
-            if result.decision != "none":
-                candidates = [(c.id, c.title) for c in result.candidates[:2]]
-        except Exception as error:  # the question is still worth asking without articles
-            logger.warning("clarify: FAQ search failed: %s", error)
-        dispatcher.utter_message(response="utter_clarify", buttons=clarify_buttons(ranking, candidates))
+        await ask_to_clarify(dispatcher, tracker)
         return []
+
+
+async def ask_to_clarify(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """One question with the NLU's and the FAQ search's likely needs and a
+    person as buttons."""
+    text = str(tracker.latest_message.get("text") or "")
+    ranking = list(tracker.latest_message.get("intent_ranking") or [])[:4]
+    loop = asyncio.get_running_loop()
+    candidates: list[tuple[str, str]] = []
+    try:
+        search = await loop.run_in_executor(None, shared_search)
+        result = await loop.run_in_executor(None, functools.partial(search.search, text))
+        if result.decision != "none":
+            candidates = [(c.id, c.title) for c in result.candidates[:2]]
+    except Exception as error:  # the question is still worth asking without articles
+        logger.warning("clarify: FAQ search failed: %s", error)
+    dispatcher.utter_message(response="utter_clarify", buttons=clarify_buttons(ranking, candidates))
 
 
 def corrected(candidates: list[str], old: str) -> str | None:

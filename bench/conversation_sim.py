@@ -120,6 +120,8 @@ class Verdict:
     handed_off: bool
     handoff_at_turn: int | None
     dead_end: bool
+    # What was said and answered (for reading a dev set's failures).
+    transcript: Transcript | None = field(default=None, compare=False, repr=False)
 
     @property
     def person_needed(self) -> bool:
@@ -231,7 +233,7 @@ def judge(conversation: Conversation, transcript: Transcript) -> Verdict:
         not replies for replies in transcript.replies[: (handoff + 1) if handoff is not None else None]
     )
     dead_end = handoff is None and (looped or silent or (not all(met) and not way_forward))
-    return Verdict(conversation, met, handoff is not None, handoff, dead_end)
+    return Verdict(conversation, met, handoff is not None, handoff, dead_end, transcript)
 
 
 def _payload_for(

@@ -27,15 +27,25 @@ _STRONG_WORDS = (
     r"(?:,\s*|\s+)(?:кроме\s+того|помимо\s+этого|плюс\s+к\s+этому|а\s+ещ[её]|и\s+ещ[её]|заодно|также|плюс)\b",
 )
 _SENTENCE_END = r"(?<=[?!.;])\s+|\?(?=\s*\w)|\s+\+\s+"
+# "и" before a request of its own ("заблокируйте её и подскажите, как
+# заказать новую"; "...и сколько стоит перевыпуск"): a polite imperative or a
+# question word starts another request as surely as "и ещё" does.
+_AND_ASK = (
+    r",?\s+и\s+(?=(?:подскажите|скажите|расскажите|объясните|уточните|проверьте|как|где|когда|сколько"
+    r"|почему|можно\s+ли)\b)"
+)
+# A numbered list: "1) какой статус у заявки 2) как подключить пакет".
+_NUMBERED = r"(?:^|[\s:;,.!?])\s*\d\)\s*"
 _WEAK = r",\s+а\s+(?!то\b)|,?\s+и\s+"
 
 _BOUNDARY = re.compile(
-    "|".join(f"(?P<s{i}>{p})" for i, p in enumerate((*_STRONG_WORDS, _SENTENCE_END))) + f"|(?P<weak>{_WEAK})",
+    "|".join(f"(?P<s{i}>{p})" for i, p in enumerate((*_STRONG_WORDS, _AND_ASK, _NUMBERED, _SENTENCE_END)))
+    + f"|(?P<weak>{_WEAK})",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Leftover connective words at a clause's start ("ещё", "и", "а", "вопрос:").
-_LEAD = re.compile(r"^(?:[\s,;:—–-]|и\b|а\b|ещ[её]\b|вопрос\b|также\b|плюс\b)+", re.IGNORECASE)
+_LEAD = re.compile(r"^(?:[\s,;:—–-]|\d\)|и\b|а\b|ещ[её]\b|вопрос\b|также\b|плюс\b)+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

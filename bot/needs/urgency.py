@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.handoff.urgency import CUES
 from bot.needs import OtherNeed
 
 # How a remembered need is taken up. form: its Rasa form starts; person: a
@@ -118,7 +119,9 @@ def arrange(
     is one need, except open questions: two questions for the knowledge base
     are two needs. A clause that would bring a person (fraud, a dispute, a
     request for one) needs `person_min` unless the whole message (`whole`,
-    its intent) reads the same: a handoff on a half-read clause ("стою у
+    its intent) reads the same or the clause says it outright ("я их не
+    делал": bot.handoff.urgency.CUES, the words that send the same intent
+    straight to a person): a handoff on a half-read clause ("стою у
     банкомата, не даёт снять" as a disputed payment) costs more than a
     question answered.
     """
@@ -130,7 +133,12 @@ def arrange(
             # "stop what we are doing" (which is one or two words).
             clause = ReadClause(clause.text, "faq", clause.confidence, clause.strong)
         floor = strong_min if clause.strong else weak_min
-        if clause.intent in NEEDS and NEEDS[clause.intent].kind == "person" and clause.intent != whole:
+        if (
+            clause.intent in NEEDS
+            and NEEDS[clause.intent].kind == "person"
+            and clause.intent != whole
+            and not _named(clause)
+        ):
             floor = max(floor, person_min)
         if not is_need(clause.intent) or clause.confidence < floor:
             continue
@@ -144,6 +152,12 @@ def arrange(
         ordered[0],
         [OtherNeed(intent=c.intent, text=c.text, confidence=round(c.confidence, 4)) for c in ordered[1:]],
     )
+
+
+def _named(clause: ReadClause) -> bool:
+    """The clause names its urgent situation in so many words."""
+    cue = CUES.get(clause.intent)
+    return cue is not None and cue.search(clause.text) is not None
 
 
 def rescue(clauses: list[ReadClause], *, minimum: float) -> ReadClause | None:

@@ -48,6 +48,8 @@ _RANK = {
 
 _TOKEN = re.compile(r"\d+|[а-яёА-ЯЁ]+")
 # What may stand between two numbers of one dictated run.
+# A list item's number: "1) …", "2) …".
+_ITEM_MARK = re.compile(r"\d{1,2}\)")
 _SEPARATOR = re.compile(r"\s+|\s*[,\-–—]\s+|\s+[,\-–—]\s*|-")
 
 
@@ -102,7 +104,12 @@ def _runs(text: str) -> list[_Run]:
     reader = _RunReader()
     gap_start = 0
     for match in _TOKEN.finditer(text):
-        reader.read(match, text[gap_start : match.start()])
+        if _ITEM_MARK.match(text, match.start()):
+            # "2026112510090016 2) как подключить": the item's number of a
+            # list, not the next group of the number before it.
+            reader.end_run()
+        else:
+            reader.read(match, text[gap_start : match.start()])
         gap_start = match.end()
     reader.end_run()
     return reader.runs

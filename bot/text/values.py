@@ -30,7 +30,9 @@ class Found:
 
 # Digits possibly separated by single spaces or dashes, as card and ticket
 # numbers are written.
-_DIGIT_RUN = re.compile(r"\d(?:[ \-]?\d)*")
+# Digits with single spaces or dashes inside; a list item's number after a
+# space ("заявка 2026112510090016 2) как подключить") is not one more group.
+_DIGIT_RUN = re.compile(r"\d(?:\d|[ \-]\d(?!\d?\)))*")
 _FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 CARD_NUMBER_LENGTHS = range(13, 20)
 TICKET_NUMBER_LENGTH = 16

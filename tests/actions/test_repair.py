@@ -29,3 +29,116 @@ def test_bare_data_without_a_flow_stays_unclear() -> None:
     ranking = [{"name": "inform", "confidence": 0.6}, {"name": "faq", "confidence": 0.2}]
     assert flow_for_data(ranking, [{"entity": "card_last4", "value": "3381"}]) is None
     assert flow_for_data([{"name": "inform"}, {"name": "block_card", "confidence": 0.3}], []) is None
+
+
+def test_the_paused_forms_own_value_resumes_it() -> None:
+    from actions.repair import resume_with_value
+
+    assert resume_with_value("block_card_form", "0862") == ("block_card_form", "card_last4", "0862")
+    assert resume_with_value("ticket_status_form", "вот номер 2026113010081427") == (
+        "ticket_status_form",
+        "ticket_number",
+        "2026113010081427",
+    )
+    assert resume_with_value("block_card_form", "нет, спасибо") is None
+    assert resume_with_value(None, "0862") is None
+
+
+def _tracker(events: list[dict[str, object]], latest: dict[str, object], **slots: object) -> object:
+    from rasa_sdk import Tracker
+
+    return Tracker("t", dict(slots), latest, events, False, None, {}, "action_listen")
+
+
+def _run(action: object, tracker: object) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))  # type: ignore[attr-defined]
+    return events, dispatcher.messages
+
+
+def test_digits_given_to_the_offer_to_go_back_resume_the_form() -> None:
+    from actions.repair import ActionDataOutsideForm
+
+    latest = {"text": "0862", "intent": {"name": "inform", "confidence": 0.65}, "entities": []}
+    events = [
+        {"event": "action", "name": "action_offer_resume"},
+        {"event": "user", "text": "0862"},
+    ]
+    tracker = _tracker(events, latest, paused_form="block_card_form")
+    done, said = _run(ActionDataOutsideForm(), tracker)
+    assert {"event": "slot", "timestamp": None, "name": "card_last4", "value": "0862"} in done
+    assert done[-1]["name"] == "block_card_form" and not said
+
+
+def test_bare_data_twice_gets_a_question_with_buttons(monkeypatch: object) -> None:
+    import actions.repair as repair
+
+    def no_search() -> object:
+        raise RuntimeError("no index in this test")
+
+    monkeypatch.setattr(repair, "shared_search", no_search)  # type: ignore[attr-defined]
+    latest = {
+        "text": "12 990",
+        "intent": {"name": "inform", "confidence": 0.6},
+        "intent_ranking": [{"name": "inform", "confidence": 0.6}],
+        "entities": [],
+    }
+    events = [
+        {"event": "user", "text": "48216713"},
+        {"event": "action", "name": "action_data_outside_form"},
+        {"event": "user", "text": "12 990"},
+    ]
+    _, said = _run(repair.ActionDataOutsideForm(), _tracker(events, latest))
+    assert said[0]["response"] == "utter_clarify"
+    assert any(b["payload"] == "/request_human" for b in said[0]["buttons"])
+    # The first time it is still the plain «не понял».
+    _, said = _run(repair.ActionDataOutsideForm(), _tracker(events[:1], latest))
+    assert said[0]["response"] == "utter_default"
+
+
+def test_a_complaint_the_nlu_is_sure_of_gets_the_offer_of_a_person() -> None:
+    from actions.faq import ActionComplaintOrAnswer
+
+    latest = {"text": "оператор мне нахамил", "intent": {"name": "complaint", "confidence": 0.37}}
+    done, _ = _run(ActionComplaintOrAnswer(), _tracker([], latest))
+    assert done == [{"event": "followup", "timestamp": None, "name": "utter_complaint"}]
+
+
+def test_a_question_read_as_a_complaint_by_a_guess_gets_its_answer(monkeypatch: object) -> None:
+    import actions.faq as faq
+
+    class Search:
+        def search(self, text: str) -> object:
+            return type("Result", (), {"decision": "answer"})()
+
+    monkeypatch.setattr(faq, "shared_search", lambda: Search())  # type: ignore[attr-defined]
+    latest = {
+        "text": "гдемой заказ?? статус не меняеться",
+        "intent": {"name": "complaint", "confidence": 0.21},
+    }
+    done, _ = _run(faq.ActionComplaintOrAnswer(), _tracker([], latest))
+    assert done == [{"event": "followup", "timestamp": None, "name": "action_answer_faq"}]
+
+
+def _in_form(text: str, intent: str, **slots: object) -> object:
+    from rasa_sdk import Tracker
+
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.4}, "entities": []}
+    return Tracker("t", dict(slots), latest, [], False, None, {"name": "block_card_form"}, "action_listen")
+
+
+def test_the_forms_own_request_inside_it_is_a_value_a_question_or_not_at_hand() -> None:
+    from actions.repair import ActionFormOwnTopic
+
+    action = ActionFormOwnTopic()
+    done, _ = _run(action, _in_form("заблокируйте карту 4417", "block_card"))
+    assert done == [{"event": "followup", "timestamp": None, "name": "block_card_form"}]
+    done, _ = _run(action, _in_form("а цифры я не знаю, карта потерялась", "block_card"))
+    assert done == [{"event": "followup", "timestamp": None, "name": "action_cannot_give"}]
+    # A question: the rule goes on to the answer and the offer to go back.
+    done, _ = _run(action, _in_form("а если найду, её потом можно разблокировать?", "block_card"))
+    assert done == []

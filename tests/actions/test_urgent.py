@@ -45,3 +45,22 @@ def test_an_unsure_dispute_without_a_signal_gets_the_question() -> None:
         "dispute_transaction",
         False,
     )
+
+
+def test_a_worry_about_money_gets_its_articles_and_the_dispute_last() -> None:
+    from actions.faq import worry_choices
+    from bot.faq.search import Candidate
+
+    candidates = [
+        Candidate("card-dispute", "Как оспорить незнакомую операцию", 0.8),
+        Candidate("payment-failed", "Платёж не прошёл", 0.6),
+        Candidate("refund", "Возврат товара и денег", 0.5),
+    ]
+    buttons = worry_choices(candidates, lambda article: article == "card-dispute")
+    assert [b["title"] for b in buttons] == [
+        "Платёж не прошёл",
+        "Возврат товара и денег",
+        "Операцию совершал не я",
+    ]
+    assert buttons[-1]["payload"] == "/dispute_transaction"
+    assert worry_choices(candidates[:1], lambda article: True) == []

@@ -7,9 +7,23 @@ import pytest
 from bot.handoff.urgency import CONFIDENT, goes_straight, kind_by_words
 
 
-@pytest.mark.parametrize("intent", ["report_fraud", "dispute_transaction"])
-def test_a_confident_urgent_request_goes_straight_to_a_person(intent: str) -> None:
-    assert goes_straight(intent, CONFIDENT + 0.01, "что-то странное")
+def test_a_confident_fraud_report_goes_straight_to_a_person() -> None:
+    assert goes_straight("report_fraud", CONFIDENT + 0.01, "что-то странное")
+
+
+@pytest.mark.parametrize("text", ["оплата прошла два раза", "списали больше чем стоил товар"])
+def test_a_confident_dispute_without_its_words_gets_a_question_first(text: str) -> None:
+    # The classifier reads a double charge as a dispute as confidently as a real one.
+    assert not goes_straight("dispute_transaction", 0.72, text)
+    # Its first button («Операцию совершал не я») is an answer.
+    assert goes_straight("dispute_transaction", 1.0, "/dispute_transaction")
+
+
+@pytest.mark.parametrize(
+    "text", ["в выписке незнакомая операция", "не узнаю это списание", "как подать на спорную операцию"]
+)
+def test_a_dispute_in_its_words_goes_straight(text: str) -> None:
+    assert goes_straight("dispute_transaction", 0.4, text)
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,20 @@ def texts(message: str) -> list[tuple[str, bool]]:
             "Карту заблокируйте. Плюс подскажите, как сменить почту",
             [("Карту заблокируйте.", True), ("подскажите, как сменить почту", True)],
         ),
+        # "и" before a polite imperative or a question word starts a request.
+        (
+            "Заблокируйте её и подскажите, как заказать новую",
+            [("Заблокируйте её", True), ("подскажите, как заказать новую", True)],
+        ),
+        # A numbered list.
+        (
+            "Два вопроса: 1) какой статус у заявки 2026112510090016 2) как подключить пакет",
+            [
+                ("Два вопроса", True),
+                ("какой статус у заявки 2026112510090016", True),
+                ("как подключить пакет", True),
+            ],
+        ),
         # A bare "и" before a new request is a weak boundary.
         (
             "Потерял карту и хочу сменить номер телефона",
@@ -173,3 +187,14 @@ def test_a_half_read_clause_brings_no_person_unless_the_whole_message_agrees() -
     assert urgency.arrange(clauses_, whole="faq", **kw) is None
     arranged = urgency.arrange(clauses_, whole="dispute_transaction", **kw)
     assert arranged is not None and arranged.first.intent == "dispute_transaction"
+
+
+def test_a_half_read_clause_that_says_it_outright_brings_the_person() -> None:
+    kw = {"strong_min": 0.25, "weak_min": 0.55}
+    clauses_ = [
+        read("как поднять лимит на снятие наличных", "faq", 0.4),
+        read("пришли смс о двух покупках, я их не делал", "dispute_transaction", 0.36),
+    ]
+    arranged = urgency.arrange(clauses_, whole="faq", **kw)
+    assert arranged is not None and arranged.first.intent == "dispute_transaction"
+    assert [n["intent"] for n in arranged.others] == ["faq"]

@@ -196,3 +196,8 @@ def test_log_lines_and_exports_hide_phones_and_e_mails_too() -> None:
     assert mask_contacts("заказ 2020012310066262 на 1500 ₽ от 01.11.2026") == (
         "заказ 2020012310066262 на 1500 ₽ от 01.11.2026"
     )
+
+
+def test_a_ticket_number_before_a_list_items_number_is_no_card() -> None:
+    text = "Два вопроса: 1) какой статус у заявки 2026112510090016 2) как подключить пакет"
+    assert redact.redact(text).text == text

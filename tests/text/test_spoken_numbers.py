@@ -34,6 +34,9 @@ from bot.text.spoken_numbers import join_spoken_numbers
         ("девятнадцать ноль пять", "1905"),
         ("двенадцать три", "123"),  # nothing follows a teen
         ("пять ноль", "50"),
+        # A list's item numbers are not groups of the number before them.
+        ("заявка 2026112510090016 2) как подключить", "заявка 2026112510090016 2) как подключить"),
+        ("1) один два три четыре 2) пароль", "1) 1234 2) пароль"),
     ],
 )
 def test_dictated_numbers_are_joined(said: str, written: str) -> None:
