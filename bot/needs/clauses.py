@@ -31,9 +31,7 @@ _SENTENCE_END = r"(?<=[?!.;])\s+|\?(?=\s*\w)|\s+\+\s+"
 # заказать новую"): a polite imperative starts another request as surely as
 # "и ещё" does. Not a bare question word ("и как", "и где"): with those the
 # second held-out set lost a question to a complaint clause (0.950 -> 0.946).
-_AND_ASK = (
-    r",?\s+и\s+(?=(?:подскажите|скажите|расскажите|объясните|уточните|проверьте)\b)"
-)
+_AND_ASK = r",?\s+и\s+(?=(?:подскажите|скажите|расскажите|объясните|уточните|проверьте)\b)"
 # A numbered list: "1) какой статус у заявки 2) как подключить пакет".
 _NUMBERED = r"(?:^|[\s:;,.!?])\s*\d\)\s*"
 _WEAK = r",\s+а\s+(?!то\b)|,?\s+и\s+"
