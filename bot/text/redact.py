@@ -101,9 +101,18 @@ def _luhn_windows(text: str) -> Iterator[tuple[int, int, str]]:
                     len(digits) in CARD_NUMBER_LENGTHS
                     and not is_ticket_number(digits)
                     and luhn_valid(digits)
-                    and not any(start < p_end and p_start < end for p_start, p_end in phones)
+                    and not any(_phone_at_edge(start, end, p_start, p_end) for p_start, p_end in phones)
                 ):
                     yield start, end, digits[-4:]
+
+
+def _phone_at_edge(start: int, end: int, phone_start: int, phone_end: int) -> bool:
+    """Whether a phone overlaps the run of groups at its start or end: a phone
+    with another number next to it. A phone-shaped stretch with digits of the
+    run on both sides ("4276 8 916 555 12 34 7") is the middle of a card and
+    does not save the run from masking."""
+    overlaps = start < phone_end and phone_start < end
+    return overlaps and not (start < phone_start and phone_end < end)
 
 
 def _card_spans(text: str) -> list[tuple[int, int, str]]:
