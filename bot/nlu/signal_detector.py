@@ -15,13 +15,11 @@ two-needs collector (the clause messages are gone by then).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -31,7 +29,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import signals
 from bot.nlu.e5_featurizer import is_payload
-from bot.nlu.stored_vectors import e5_vector
+from bot.nlu.stored_vectors import StoredVectorsComponent, e5_vector
 
 PHRASES = Path(__file__).with_name("signal_phrases.yml")
 
@@ -61,8 +59,11 @@ def best_per_kind(vectors: np.ndarray, kinds: list[str], vector: np.ndarray) -> 
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class SignalDetector(GraphComponent):  # type: ignore[misc]
+class SignalDetector(StoredVectorsComponent):
     """Adds the message's dialogue signal to the parse data."""
+
+    ARRAYS = ("vectors",)
+    LABELS = "kinds"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -78,22 +79,10 @@ class SignalDetector(GraphComponent):  # type: ignore[misc]
         vectors: np.ndarray | None = None,
         kinds: list[str] | None = None,
     ) -> None:
-        self._config = config
-        self._storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._vectors = vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32)
         self._kinds = kinds or []
         self._thresholds = {str(k): float(v) for k, v in (config.get("thresholds") or {}).items()}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SignalDetector:
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         phrases = load_phrases()
@@ -101,27 +90,7 @@ class SignalDetector(GraphComponent):  # type: ignore[misc]
         texts = [text for texts in phrases.values() for text in texts]
         self._vectors = encode(texts, self._config["variant"]) if texts else np.zeros((0, 0), np.float32)
         self._kinds = kinds
-        with self._storage.write_to(self._resource) as directory:
-            np.save(directory / "vectors.npy", self._vectors)
-            (directory / "kinds.json").write_text(json.dumps(kinds, ensure_ascii=False), encoding="utf-8")
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SignalDetector:
-        try:
-            with model_storage.read_from(resource) as directory:
-                vectors = np.load(directory / "vectors.npy")
-                kinds = json.loads((directory / "kinds.json").read_text(encoding="utf-8"))
-        except ValueError:
-            return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, vectors, kinds)
+        return self._save({"vectors": self._vectors}, kinds)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
