@@ -48,6 +48,9 @@ def desk_on_postgres(tmp_path: Path) -> Iterator[str]:
         "DESK_ADMIN_PASSWORD": "chief-password",
         "DESK_SERVICE_TOKEN": "service-token-for-test",
         "RASA_PORT": str(free_port()),  # nothing listens: Rasa is down
+        # Open round the clock: after 22:00 Moscow time the handoff below got
+        # a ticket of its own (51 tickets, not 50) and the test failed by the hour.
+        "DESK_HOURS": "mon-sun 00:00-24:00",
     }
     log = tmp_path / "desk.log"
     process = subprocess.Popen(
