@@ -23,11 +23,17 @@ import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.stored_vectors import StoredVectorsComponent, e5_vector, labelled_vectors
+from bot.nlu.stored_vectors import (
+    StoredVectorsComponent,
+    blend_into_ranking,
+    e5_vector,
+    labelled_vectors,
+    softmax,
+)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -74,10 +80,7 @@ class E5LogisticBlend(StoredVectorsComponent):
     def distribution(self, vector: np.ndarray) -> dict[str, float]:
         """The logistic model's probability for each trained intent."""
         assert self._coef is not None and self._intercept is not None
-        logits = self._coef @ vector + self._intercept
-        weights = np.exp(logits - logits.max())
-        weights /= weights.sum()
-        return dict(zip(self._names, weights.tolist(), strict=True))
+        return softmax(self._names, self._coef @ vector + self._intercept)
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self._coef is None:
@@ -88,13 +91,5 @@ class E5LogisticBlend(StoredVectorsComponent):
             ranking = message.get(INTENT_RANKING_KEY) or []
             if vector is None or not ranking:
                 continue
-            logistic = self.distribution(vector)
-            current = {item["name"]: float(item["confidence"]) for item in ranking}
-            names = set(current) | set(logistic)
-            blended = {n: (1 - weight) * current.get(n, 0.0) + weight * logistic.get(n, 0.0) for n in names}
-            new_ranking = [
-                {"name": n, "confidence": c} for n, c in sorted(blended.items(), key=lambda kv: -kv[1])
-            ][: len(ranking)]
-            message.set(INTENT_RANKING_KEY, new_ranking, add_to_output=True)
-            message.set(INTENT, new_ranking[0], add_to_output=True)
+            blend_into_ranking(message, self.distribution(vector), weight)
         return messages

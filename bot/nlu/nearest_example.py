@@ -20,11 +20,17 @@ import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.stored_vectors import StoredVectorsComponent, e5_vector, labelled_vectors
+from bot.nlu.stored_vectors import (
+    StoredVectorsComponent,
+    blend_into_ranking,
+    e5_vector,
+    labelled_vectors,
+    softmax,
+)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -69,10 +75,7 @@ class NearestExampleBlend(StoredVectorsComponent):
         similarities = self._vectors @ vector
         best = np.full(len(self._names), -np.inf)
         np.maximum.at(best, self._codes, similarities)
-        logits = best / float(self._config["temperature"])
-        weights = np.exp(logits - logits.max())
-        weights /= weights.sum()
-        return dict(zip(self._names, weights.tolist(), strict=True))
+        return softmax(self._names, best / float(self._config["temperature"]))
 
     def process(self, messages: list[Message]) -> list[Message]:
         if not self._intents:
@@ -83,13 +86,5 @@ class NearestExampleBlend(StoredVectorsComponent):
             ranking = message.get(INTENT_RANKING_KEY) or []
             if vector is None or not ranking:
                 continue
-            nearest = self._nearest_distribution(vector)
-            diet = {item["name"]: float(item["confidence"]) for item in ranking}
-            names = set(diet) | set(nearest)
-            blended = {n: (1 - weight) * diet.get(n, 0.0) + weight * nearest.get(n, 0.0) for n in names}
-            new_ranking = [
-                {"name": n, "confidence": c} for n, c in sorted(blended.items(), key=lambda kv: -kv[1])
-            ][: len(ranking)]
-            message.set(INTENT_RANKING_KEY, new_ranking, add_to_output=True)
-            message.set(INTENT, new_ranking[0], add_to_output=True)
+            blend_into_ranking(message, self._nearest_distribution(vector), weight)
         return messages

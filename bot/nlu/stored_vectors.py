@@ -19,7 +19,7 @@ import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -49,6 +49,28 @@ def labelled_vectors(training_data: TrainingData) -> tuple[list[np.ndarray], lis
             rows.append(vector)
             labels.append(str(example.get(INTENT)))
     return rows, labels
+
+
+def softmax(names: list[str], logits: np.ndarray) -> dict[str, float]:
+    """A distribution over `names` from their logits."""
+    weights = np.exp(logits - logits.max())
+    weights /= weights.sum()
+    return dict(zip(names, weights.tolist(), strict=True))
+
+
+def blend_into_ranking(message: Message, distribution: dict[str, float], weight: float) -> None:
+    """Mixes `distribution` into the message's intent ranking with `weight`
+    (the ranking keeps 1 - weight) and sets the new best as the intent; the
+    ranking keeps its length. The blends' one way of changing the NLU's answer."""
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    current = {item["name"]: float(item["confidence"]) for item in ranking}
+    names = set(current) | set(distribution)
+    blended = {n: (1 - weight) * current.get(n, 0.0) + weight * distribution.get(n, 0.0) for n in names}
+    new_ranking = [{"name": n, "confidence": c} for n, c in sorted(blended.items(), key=lambda kv: -kv[1])][
+        : len(ranking)
+    ]
+    message.set(INTENT_RANKING_KEY, new_ranking, add_to_output=True)
+    message.set(INTENT, new_ranking[0], add_to_output=True)
 
 
 class StoredVectorsComponent(GraphComponent):  # type: ignore[misc]
