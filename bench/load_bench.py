@@ -361,13 +361,14 @@ def second_rasa(
         stop(process)
 
 
-def warm_up(target: Target, questions: list[str]) -> None:
+def warm_up(rasa_url: str, questions: list[str]) -> None:
+    """Two whole conversations first, so no level pays for the first model call."""
     rng = random.Random(1)
     for _ in range(2):
         sender = f"warm:{uuid.uuid4().hex[:8]}"
         for turn in conversation(rng, questions):
             body = {"sender": sender, "message": turn.text}
-            http_json("POST", f"{target.rasa_url}/webhooks/rest/webhook", body, timeout=120)
+            http_json("POST", f"{rasa_url}/webhooks/rest/webhook", body, timeout=120)
 
 
 def main() -> int:
@@ -427,7 +428,7 @@ def main() -> int:
             started = second_rasa(stack, Path(var) / "stock", "stock", ROOT, STOCK_DIR, stock_env)
             targets.append(others.enter_context(started))
         for target in targets:
-            warm_up(target, questions)
+            warm_up(target.rasa_url, questions)
         if args.kind_conversations:
             print("==> CPU per kind of message", file=sys.stderr, flush=True)
             samples = asyncio.run(per_kind_cpu(targets, args.kind_conversations, questions))

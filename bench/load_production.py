@@ -26,7 +26,6 @@ import sqlite3
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +45,9 @@ from bench.load_bench import (
     faq_questions,
     percentile,
     rss_mb,
+    warm_up,
 )
-from tests.conftest import Stack, http_json, start_stack, stop_stack
+from tests.conftest import Stack, start_stack, stop_stack
 from tests.production.conftest import PG, ProductionStack, require_services, start_production, stop_and_drop
 
 SETTLE_S = 0.3
@@ -282,19 +282,10 @@ def check_events(
     }
 
 
-def warm_up(stack: Stack, questions: list[str]) -> None:
-    rng = random.Random(1)
-    for _ in range(2):
-        sender = f"warm:{uuid.uuid4().hex[:8]}"
-        for turn in conversation(rng, questions):
-            body = {"sender": sender, "message": turn.text}
-            http_json("POST", f"{stack.rasa_url}/webhooks/rest/webhook", body, timeout=120)
-
-
 def measure(
     system: System, levels: list[tuple[int, float]], seconds: float, questions: list[str]
 ) -> tuple[list[str], str, str]:
-    warm_up(system.stack, questions)
+    warm_up(system.stack.rasa_url, questions)
     measured = []
     for index, (customers, pause) in enumerate(levels):
         print(f"==> {system.label}: {customers} customers, pause {pause:g} s", file=sys.stderr, flush=True)
