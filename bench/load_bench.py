@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -161,13 +162,19 @@ class LevelResult:
     pause_s: float
     seconds: float
     latencies: list[float] = field(default_factory=list)
-    errors: int = 0
+    # Failed messages by what went wrong ("REST timeout", "REST 503", ...): an
+    # overloaded process times out, a broken one answers 5xx.
+    failures: Counter[str] = field(default_factory=Counter)
     # Of the answered: no message at all (a 200 with an empty list).
     silent: int = 0
     cpu_ms_per_message: dict[str, float] = field(default_factory=dict)
     # The machine's 1-minute load average at the level's end: latency on a
     # shared machine is the bot's share of it, not its capacity.
     load: float = float("nan")
+
+    @property
+    def errors(self) -> int:
+        return sum(self.failures.values())
 
     @property
     def messages(self) -> int:
@@ -202,12 +209,14 @@ async def customer(
                 async with http.post(url, json={"sender": sender, "message": turn.text}) as reply:
                     body = await reply.json()
                     if reply.status != 200:
-                        result.errors += 1
+                        result.failures[f"REST {reply.status}"] += 1
                     else:
                         result.latencies.append(time.perf_counter() - started)
                         result.silent += not body
-            except (aiohttp.ClientError, asyncio.TimeoutError):
-                result.errors += 1
+            except asyncio.TimeoutError:
+                result.failures["REST timeout"] += 1
+            except aiohttp.ClientError as error:
+                result.failures[f"REST {type(error).__name__}"] += 1
             if pause:
                 await asyncio.sleep(pause)
 

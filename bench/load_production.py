@@ -121,8 +121,8 @@ async def widget_customer(
             await client.connect(url, socketio_path="/socket.io", wait_timeout=30)
             await client.emit("session_request", {"session_id": None})
             session_id = await asyncio.wait_for(confirmed.get(), REPLY_TIMEOUT_S)
-        except (socketio.exceptions.ConnectionError, asyncio.TimeoutError):
-            result.errors += 1
+        except (socketio.exceptions.ConnectionError, asyncio.TimeoutError) as error:
+            result.failures[f"widget session: {type(error).__name__}"] += 1
             await client.disconnect()
             await http.close()
             await asyncio.sleep(1)
@@ -138,7 +138,7 @@ async def widget_customer(
                     await asyncio.wait_for(replies.get(), REPLY_TIMEOUT_S)
                 except asyncio.TimeoutError:
                     said.append(SentMessage(turn.text, False, level))
-                    result.errors += 1
+                    result.failures["widget no reply"] += 1
                     continue
                 said.append(SentMessage(turn.text, True, level))
                 result.latencies.append(time.perf_counter() - started)
@@ -256,7 +256,7 @@ def check_events(
                 with_person = stored_texts[position][1]
                 position += 1
                 if not message.answered and with_person:
-                    levels[message.level].widget.errors -= 1
+                    levels[message.level].widget.failures["widget no reply"] -= 1
                     levels[message.level].widget.silent += 1
                     quiet_with_person += 1
                 elif not message.answered:
@@ -293,10 +293,17 @@ def measure(
     time.sleep(3)  # the last events reach the store
     found = check_events(system, asyncio.run(stored_rows(system)), measured)
     rows = [row(system.label, level) for level in measured]
+    failed = []
+    for level in measured:
+        kinds = level.rest.failures + level.widget.failures  # Counter's + keeps what is above zero
+        if kinds:
+            named = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+            failed.append(f"{level.rest.customers} customers: {named}")
+    check = json.dumps(found, ensure_ascii=False) + (f"; failed: {'; '.join(failed)}" if failed else "")
     memory = ", ".join(
         f"{name} " + " + ".join(f"{rss_mb(p):.0f}" for p in ids) for name, ids in system.pids().items()
     )
-    return rows, f"{system.label}: {json.dumps(found, ensure_ascii=False)}", f"{system.label}: {memory}"
+    return rows, f"{system.label}: {check}", f"{system.label}: {memory}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,9 +32,7 @@ def test_unanswered_after_a_handoff_is_silent_and_in_the_bots_conversation_a_fai
         SentMessage("я потерял карту", False, 1),
     ]
     system.sent["web:stuck"] = [SentMessage("привет", False, 1)]
-    for level in levels:
-        level.widget.errors = 0
-    levels[1].widget.errors = 2  # as widget_customer counted them: two replies never came
+    levels[1].widget.failures["widget no reply"] = 2  # as widget_customer counted them
     rows = [
         _user("web:handed", "привет", 1.0),
         _user("web:handed", "хочу оспорить операцию", 2.0),
@@ -54,7 +52,7 @@ def test_unanswered_after_a_handoff_is_silent_and_in_the_bots_conversation_a_fai
 def test_a_resumed_conversation_is_the_bots_again() -> None:
     system = System("test", Stack.__new__(Stack), dict)
     levels = [_level()]
-    levels[0].widget.errors = 1
+    levels[0].widget.failures["widget no reply"] = 1
     system.sent["web:back"] = [SentMessage("спасибо", False, 0)]
     rows = [
         _event("web:back", "pause", 1.0),
