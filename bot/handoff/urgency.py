@@ -29,15 +29,85 @@ CUES: dict[str, re.Pattern[str]] = {
     "report_fraud": re.compile(
         r"мошен|обман|разв[её]л|развели|афер|украл|укради|похитил|выманил|взлом|фишинг|поддел|фейк|лже"
         r"|якобы|представил|код\w* из (?:смс|sms|сообщ)|cvv|продиктов|безопасн\w* сч|незнаком|чуж\w*"
-        r"|не переводил|ничего не делал|ничего не переводил|ничего не покупал",
+        r"|не переводил|ничего не переводил|ничего не покупал",
         re.IGNORECASE,
     ),
     "dispute_transaction": re.compile(
-        r"не совершал|не делал|не моя|не мой|не покупал|не оплачивал|без моего|оспор|чарджб|chargeback"
+        r"не совершал|не моя|не мой|не покупал|не оплачивал|без моего|оспор|чарджб|chargeback"
         r"|диспут|опротест|спорн|не узна|незнаком|неизвестн|непонятн\w* (?:магазин|сайт|операц|списан|платеж|платёж)",
         re.IGNORECASE,
     ),
 }
+
+
+# «Я ничего не делала / этого не делал» names fraud or a disputed operation
+# only beside money, a code or a call: beside a locked profile ("профиль
+# заблокировали, я ничего не делала") it says the customer did nothing to
+# deserve the lock. NOTHING_AT_ALL names fraud (kind_by_words); the wider
+# DID_NOT_DO only confirms a fraud or dispute the NLU read (goes_straight).
+NOTHING_AT_ALL = re.compile(r"\bничего не (?:делал|подтверждал)\w*", re.IGNORECASE)
+DID_NOT_DO = re.compile(r"\bне (?:делал|подтверждал)\w*", re.IGNORECASE)
+MONEY = re.compile(
+    r"списа\w*|списыва\w*|снял[аи]?\b|сняли|сняти\w*|деньг\w*|денег|перев[её]л\w*|перевод\w*|операци\w*"
+    r"|оплат\w*|покупк\w*|плат[её]ж\w*|транзакц\w*|сч[её]т\w*|баланс\w*|₽|\bруб|\d{3,}|тыс\w*"
+    r"|\bкод\w*|звон\w*|позвонил\w*",
+    re.IGNORECASE,
+)
+
+
+def did_nothing_with_money(text: str, pattern: re.Pattern[str] = NOTHING_AT_ALL) -> bool:
+    """«Ничего не делал(а)» said about money (or a code, a call), not about a
+    lock or an error."""
+    return pattern.search(text) is not None and MONEY.search(text) is not None
+
+
+# Somebody else in the customer's account, told without the word «мошенники»
+# ("вошли в мой кабинет и поменяли почту, это не я"): others entered the
+# account or changed its credentials, and the customer says it was not them
+# (or names the account as theirs, or a device not theirs). A login the
+# customer makes ("я зашла с нового телефона", "пишет вход с нового
+# устройства, подтвердите") or a change they made ("я поменял почту") is not.
+ENTERED = re.compile(
+    r"\b(?:вошли|зашли|залезли|проникли|получили доступ|вход(?:а|ом|е)?|входил\w*|заходил\w*"
+    r"|(?:поменяли|сменили|изменили|заменили|поменял|сменил|изменил)\s+(?:\w+\s+){0,2}?"
+    r"(?:почт|парол|номер|телефон|логин|e-?mail|емейл|имейл|данные|привязк))",
+    re.IGNORECASE,
+)
+# "вошли в мой кабинет": others, in an account the customer calls theirs.
+OTHERS_IN_MINE = re.compile(
+    r"\b(?:вошли|зашли|залезли|проникли|получили доступ|кто-?то\s+(?:вош[её]л|заш[её]л|залез|получил доступ))"
+    r"\s+(?:\w+\s+){0,3}?(?:в|во|к)\s+(?:мо[йеёюя]\w*|наш\w*)\s+(?:\w+\s+)?(?:кабинет|аккаунт|профил|учётн|учетн|приложени)",
+    re.IGNORECASE,
+)
+NOT_ME = re.compile(
+    r"\b(?:не\s+я\b|кто-?то\s+(?:\w+\s+)?(?:вош|заш|залез|сменил|поменял|изменил|получил|вход|заход|пыта)"
+    r"|посторонн\w*|без\s+моего\s+(?:ведома|согласия|участия)"
+    r"|я\s+(?:\w+\s+)?не\s+(?:менял|входил|заходил|логинил|давал|меняла)\w*"
+    r"|не\s+(?:мо[йеё]|моего|моём|моем)\s+(?:устройств|телефон|компьютер|ip|айпи)\w*)",
+    re.IGNORECASE,
+)
+ACCOUNT = re.compile(
+    r"кабинет|аккаунт|профил|учётн|учетн|приложени|почт|пароль|логин|вход|вош[её]?л", re.IGNORECASE
+)
+
+
+# "кто-то оформил заказ / перевёл деньги": somebody else spent the money.
+SOMEBODY_SPENT = re.compile(
+    r"\bкто-?то\s+(?:\w+\s+){0,2}?(?:оформил|заказал|оплатил|перев[её]л|снял|списал|вывел|потратил|расплатил)\w*",
+    re.IGNORECASE,
+)
+
+
+def account_taken_over(text: str) -> bool:
+    """Someone else entered the customer's account, changed its credentials or
+    spent from it."""
+    if OTHERS_IN_MINE.search(text) or SOMEBODY_SPENT.search(text):
+        return True
+    return (
+        ENTERED.search(text) is not None
+        and NOT_ME.search(text) is not None
+        and ACCOUNT.search(text) is not None
+    )
 
 
 def goes_straight(intent: str, confidence: float, text: str) -> bool:
@@ -54,11 +124,11 @@ def goes_straight(intent: str, confidence: float, text: str) -> bool:
     if text.startswith("/"):
         return True  # the question's own button («Операцию совершал не я»)
     if intent == "dispute_transaction":
-        return CUES[intent].search(text) is not None
+        return CUES[intent].search(text) is not None or did_nothing_with_money(text, DID_NOT_DO)
     if confidence >= CONFIDENT:
         return True
     cue = CUES.get(intent)
-    return cue is None or cue.search(text) is not None
+    return cue is None or cue.search(text) is not None or did_nothing_with_money(text, DID_NOT_DO)
 
 
 # Urgent situations named outright, whatever intent the NLU chose: the
@@ -88,8 +158,9 @@ KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"|безопасн\w* сч[её]т\w*|взломал\w*|взлом\w*"
         # Telling a code, not typing one ("ввёл код, а он неверный" is a login).
         r"|(?:продиктовал[аи]?|назвал[аи]?|сказала?|сообщила?)\s+(?:[\w«»\"-]+\s+){0,2}(?:код\w*|cvv|пин\w*)"
-        # As in CUES above (chosen on the dev splits in session 6).
-        r"|ничего не (?:делал|переводил|покупал|подтверждал)\w*)",
+        # As in CUES above (chosen on the dev splits in session 6); «ничего не
+        # делал» only beside money (did_nothing_with_money).
+        r"|ничего не (?:переводил|покупал)\w*)",
         re.IGNORECASE,
     ),
     "safety": re.compile(
@@ -107,5 +178,7 @@ def kind_by_words(text: str) -> str | None:
     """The urgent situation the message names outright, if any."""
     for kind in KIND_ORDER:
         if KIND_WORDS[kind].search(text):
+            return kind
+        if kind == "fraud" and (did_nothing_with_money(text) or account_taken_over(text)):
             return kind
     return None
