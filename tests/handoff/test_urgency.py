@@ -119,3 +119,20 @@ def test_did_nothing_names_fraud_only_beside_money() -> None:
     assert not goes_straight("report_fraud", 0.2, "профиль заблокировали, я ничего не делала")
     assert not goes_straight("dispute_transaction", 0.6, "профиль заблокировали, я ничего не делала")
     assert goes_straight("dispute_transaction", 0.4, "списание, которого я не делал")
+
+
+def test_nothing_bought_yields_to_a_recurring_charge() -> None:
+    assert kind_by_words("списывают одно за другим, я ничего не покупаю!!!") == "fraud"
+    assert kind_by_words("каждый месяц уходит 199 рублей, я ничего не покупал") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["курьер знает мой адрес и караулит у подъезда, мне реально страшно", "меня преследует ваш сотрудник"],
+)
+def test_a_threat_to_safety_without_violence_named(text: str) -> None:
+    assert kind_by_words(text) == "safety"
+
+
+def test_fear_as_a_figure_of_speech_is_no_threat() -> None:
+    assert kind_by_words("мне страшно подумать, сколько ещё ждать заказ") is None
