@@ -136,3 +136,8 @@ def test_a_threat_to_safety_without_violence_named(text: str) -> None:
 
 def test_fear_as_a_figure_of_speech_is_no_threat() -> None:
     assert kind_by_words("мне страшно подумать, сколько ещё ждать заказ") is None
+
+
+def test_somebody_spending_is_fraud_somebody_asked_is_not() -> None:
+    assert kind_by_words("кто-то с моей карты снял 3000") == "fraud"
+    assert kind_by_words("кто-то подскажет, как оплачивать заказ") is None
