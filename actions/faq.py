@@ -60,15 +60,18 @@ async def answer_with(
     return [*events, SlotSet("faq_followup", "asked_helpful")]
 
 
+PERSON_BUTTONS = [
+    {"title": "Позвать оператора", "payload": "/request_human"},
+    {"title": "Нет, спасибо", "payload": "/deny"},
+]
+
+
 def offer_person(
     dispatcher: CollectingDispatcher, response: str, state: str = "offered_person"
 ) -> list[EventType]:
     dispatcher.utter_message(
         response=response,
-        buttons=[
-            {"title": "Позвать оператора", "payload": "/request_human"},
-            {"title": "Нет, спасибо", "payload": "/deny"},
-        ],
+        buttons=PERSON_BUTTONS,
     )
     return [SlotSet("faq_followup", state)]
 
@@ -107,15 +110,14 @@ class ActionAnswerFaq(Action):
             tracker.latest_message.get(message_vector.PARSE_KEY), search.encoder.name, search.encoder.dim
         )
         first = tracker.latest_message.get(needs.FIRST_KEY)
-        if isinstance(first, dict) and first.get("text"):
-            # Two questions in one message: this answer is for the first one only.
+        worry = tracker.get_slot("signal") == "money_worry"
+        if isinstance(first, dict) and first.get("text") and not worry:
+            # Two questions in one message: this answer is for the first one
+            # only. A worry about money is read whole: its clauses are one
+            # story ("меня взломали?" only beside "сменила пароль, и меня выкинуло").
             text, vector = str(first["text"]), None
         result = await loop.run_in_executor(None, functools.partial(search.search, text, vector=vector))
-        if (
-            tracker.get_slot("signal") == "money_worry"
-            and result.answer is not None
-            and result.answer.escalate
-        ):
+        if worry and result.answer is not None and result.answer.escalate:
             worry = worry_choices(result.candidates, lambda i: search.article(i).escalate)
             if worry:
                 # A worry about money whose best article is the escalating
@@ -219,6 +221,15 @@ class ActionFaqFollowup(Action):
                 sender=tracker.sender_id,
                 article_id=tracker.get_slot("faq_article_id"),
             )
+            others = await _other_articles(tracker)
+            if others:
+                # The answer missed: the search's next articles, a person
+                # still one press away (a "нет" to both was a dead end).
+                dispatcher.utter_message(
+                    response="utter_faq_unhelpful_choices",
+                    buttons=[*others, *PERSON_BUTTONS],
+                )
+                return [SlotSet("faq_followup", "offered_person_unhelpful")]
             return offer_person(dispatcher, "utter_faq_unhelpful", "offered_person_unhelpful")
         if said_yes and asked == "offered_person_unhelpful":
             return await hand_over(dispatcher, tracker, "unhelpful_answer")
@@ -229,9 +240,36 @@ class ActionFaqFollowup(Action):
         taken = await two_needs.take_up_next(dispatcher, tracker, opening="utter_two_needs_ok")
         if taken is not None:
             return [SlotSet("faq_followup", None), *taken]
+        if asked == "offered_person_unhelpful":
+            # Declined both the other articles and a person: say how to come
+            # back to one, not a bare "пишите".
+            dispatcher.utter_message(response="utter_faq_declined")
+            return [SlotSet("faq_followup", None)]
         # Nothing was asked (after a remembered need came to nothing): a bare yes or no.
         dispatcher.utter_message(response="utter_anything_else" if said_yes and not asked else "utter_ok")
         return [SlotSet("faq_followup", None)]
+
+
+async def _other_articles(tracker: Tracker) -> list[dict[str, str]]:
+    """The articles the search found next for the question whose answer did
+    not help, as buttons (at most two, the unhelpful one left out)."""
+    question = _question_before_last(tracker)
+    if not question or question.startswith("/"):
+        return []
+    loop = asyncio.get_running_loop()
+    search = await loop.run_in_executor(None, shared_search)
+    result = await loop.run_in_executor(None, functools.partial(search.search, question))
+    if result.decision == "none":
+        return []
+    shown = tracker.get_slot("faq_article_id")
+    return other_choices(result.candidates, shown)
+
+
+def other_choices(candidates: list[Any], shown: str | None) -> list[dict[str, str]]:
+    """Up to two candidates other than the article already shown, as buttons."""
+    return [{"title": c.title, "payload": _button_payload(c.id)} for c in candidates if c.id != shown][
+        : MAX_CHOICES - 1
+    ]
 
 
 def _question_before_last(tracker: Tracker) -> str:

@@ -40,7 +40,7 @@ URGENT_BUTTONS: dict[str, Button] = {
     "dispute_transaction": {"title": "Операцию совершал не я", "payload": "/dispute_transaction"},
 }
 # A signal's kind as the handoff's reason (bot/handoff/vocabulary.py).
-REASON_BY_KIND = {"fraud": "report_fraud"}
+REASON_BY_KIND = {"fraud": "report_fraud", "dispute": "dispute_transaction"}
 # Kinds that never get a question first: asking would hurt, and on our data
 # nothing ordinary was read as them.
 ALWAYS_STRAIGHT = frozenset({"bereavement", "legal_threat", "data_leak", "safety"})
@@ -51,11 +51,11 @@ def urgent_reason(intent: str, confidence: float, text: str, signal: dict[str, A
     kind = str(signal.get("kind") or "") if signal.get("route") == "urgent" else ""
     if kind in ALWAYS_STRAIGHT:
         return kind, True
-    if kind == "fraud":
+    if kind in ("fraud", "dispute"):
         # Named outright: a person first even when the rest reads as a
         # question (bot/slot_extraction.py already let a confident FAQ question
         # about fraud through to its answer).
-        return "report_fraud", True
+        return REASON_BY_KIND[kind], True
     if intent in urgency.CUES:
         return intent, urgency.goes_straight(intent, confidence, text)
     if kind:

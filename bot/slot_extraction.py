@@ -37,6 +37,12 @@ SLOT = "signal"
 WEAK_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "inform", "deny", "affirm", "faq", "complaint"})
 CONCRETE_CONFIDENCE = 0.5
 FRAUD_READINGS = frozenset({"report_fraud", "dispute_transaction"})
+# A charge for a package or a fee read as a refund: its article answers it.
+SERVICE_READINGS = frozenset({"request_refund"})
+# Flows whose canned answer or form does not answer a worry about money the
+# classifier only guessed them for ("деньги так и не вернулись, заявление
+# писать надо?" read as a ticket status at 0.40): the knowledge base does.
+UNSURE_FLOWS = frozenset({"request_refund", "check_ticket_status", "account_locked", "report_problem"})
 AFTER_RATING = frozenset({"action_rate", "action_ask_rating"})
 # actions/two_needs.py: after this response an answer that is another need is
 # remembered as the complaint's offer left unanswered.
@@ -64,14 +70,16 @@ def route(
     - correction: only right after a flow registered something, outside a form;
     - vague: outside a form;
     - money_worry: only where it replaces the fraud script (the NLU read fraud
-      or a dispute);
+      or a dispute), a flow the classifier only guessed (below 0.5), and a
+      charge for a service of ours also where it replaces the refund of goods
+      (request_refund);
     - nothing right after the rating question: what follows it is the comment.
     """
     if not isinstance(signal, dict) or last_action in AFTER_RATING:
         return None
     kind, value = str(signal.get("kind") or ""), str(signal.get("route") or "")
     if value == "urgent":
-        if kind == "fraud" and intent == "faq" and confidence >= CONCRETE_CONFIDENCE:
+        if kind in ("fraud", "dispute") and intent == "faq" and confidence >= CONCRETE_CONFIDENCE:
             return None
         return value
     if value == "dont_know":
@@ -83,7 +91,11 @@ def route(
     if value == "vague":
         return None if in_form else value
     if value == "money_worry":
-        return value if intent in FRAUD_READINGS else None
+        if intent in FRAUD_READINGS or (kind == "service_charge" and intent in SERVICE_READINGS):
+            return value
+        if intent in UNSURE_FLOWS and confidence < CONCRETE_CONFIDENCE:
+            return value
+        return None
     return None
 
 

@@ -48,6 +48,14 @@ def test_nothing_after_the_rating_question() -> None:
 def test_a_money_worry_replaces_only_the_fraud_script() -> None:
     assert _route("money_worry", "money_worry", "report_fraud", 0.3) == "money_worry"
     assert _route("money_worry", "money_worry", "faq", 0.3) is None
+    # A plain worry read as a refund keeps the refund's answer.
+    assert _route("money_worry", "money_worry", "request_refund", 0.6) is None
+
+
+def test_a_charge_for_a_service_replaces_the_refund_of_goods() -> None:
+    assert _route("service_charge", "money_worry", "request_refund", 0.6) == "money_worry"
+    assert _route("service_charge", "money_worry", "dispute_transaction", 0.4) == "money_worry"
+    assert _route("service_charge", "money_worry", "block_card", 0.4) is None
 
 
 # Rasa's own slot extraction with the project's domain, in .venv/rasa, against
@@ -132,3 +140,14 @@ EXTRACTION = textwrap.dedent(
 @needs_rasa_venv
 def test_rasas_slot_extraction_sets_the_signal_without_the_action_server() -> None:
     run_script(EXTRACTION)
+
+
+def test_a_money_worry_replaces_a_flow_only_guessed() -> None:
+    assert _route("money_worry", "money_worry", "check_ticket_status", 0.4) == "money_worry"
+    assert _route("money_worry", "money_worry", "check_ticket_status", 0.8) is None
+    assert _route("money_worry", "money_worry", "block_card", 0.3) is None
+
+
+def test_a_question_about_disputes_is_answered() -> None:
+    assert _route("dispute", "urgent", "faq", 0.8) is None
+    assert _route("dispute", "urgent", "faq", 0.3) == "urgent"

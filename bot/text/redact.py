@@ -49,9 +49,11 @@ _CODE = re.compile(
     re.IGNORECASE,
 )
 # Passwords: the word, maybe "на"/"это"/"такой", then a token with a digit, a
-# Latin letter or a symbol in it. "Пароль не подходит" is a sentence: kept.
+# Latin letter or a symbol in it. "Пароль не подходит" is a sentence: kept, and
+# so is a compound of lowercase letters ("password-reset", the id of the FAQ
+# article its buttons and the faq_article_id slot carry).
 _PASSWORD = re.compile(
-    r"(?P<word>\b(?:пароль|парол[ьяюе]м?|password|passwd)\b"
+    r"(?P<word>\b(?:пароль|парол[ьяюе]м?|password|passwd)\b(?!-[a-z]+(?:[\"'\s,;}]|$))"
     r"[\s:=—–\-]+(?:(?:на|это|такой|был|стал|теперь)\s+)?)"
     r"(?P<secret>[^\s,;]*[0-9A-Za-z!@#$%^&*_+=?<>~\\/|][^\s,;]*)",
     re.IGNORECASE,

@@ -64,3 +64,23 @@ def test_a_worry_about_money_gets_its_articles_and_the_dispute_last() -> None:
     ]
     assert buttons[-1]["payload"] == "/dispute_transaction"
     assert worry_choices(candidates[:1], lambda article: True) == []
+
+
+def test_an_unhelpful_answer_offers_the_next_articles_not_the_same_one() -> None:
+    from actions.faq import other_choices
+    from bot.faq.search import Candidate
+
+    candidates = [
+        Candidate("card-limits", "Лимиты по карте", 0.7),
+        Candidate("card-block", "Как заблокировать карту", 0.6),
+        Candidate("payment-failed", "Платёж не прошёл", 0.5),
+        Candidate("refund", "Возврат", 0.4),
+    ]
+    buttons = other_choices(candidates, "card-limits")
+    assert [b["title"] for b in buttons] == ["Как заблокировать карту", "Платёж не прошёл"]
+    assert buttons[0]["payload"] == '/faq{"faq_article": "card-block"}'
+
+
+def test_a_disowned_operation_goes_straight_as_a_dispute() -> None:
+    signal = {"kind": "dispute", "route": "urgent", "by": "words"}
+    assert urgent_reason("faq", 0.34, "я их не делал", signal) == ("dispute_transaction", True)

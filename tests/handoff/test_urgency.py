@@ -82,3 +82,62 @@ def test_ordinary_messages_name_no_urgent_situation(text: str) -> None:
 )
 def test_a_code_typed_or_missing_is_no_fraud(text: str) -> None:
     assert kind_by_words(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "вошли в мой кабинет и поменяли почту, это не я",
+        "пришло уведомление о входе в аккаунт с другого телефона, я не входила",
+        "кто-то сменил пароль от моего кабинета",
+        "в профиле поменяли номер телефона, я его не меняла",
+        "ночью кто-то перевёл деньги с моего счёта",
+    ],
+)
+def test_an_account_taken_over_is_fraud_without_the_word(text: str) -> None:
+    assert kind_by_words(text) == "fraud"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "я поменял почту, как теперь войти",
+        "не могу войти в кабинет с нового телефона",
+        "зашли в кабинет, а заказа нет",
+        "приложение пишет вход с нового устройства, подтвердите",
+        "кто-то подскажет, как поменять пароль",
+    ],
+)
+def test_a_login_of_ones_own_is_no_takeover(text: str) -> None:
+    assert kind_by_words(text) is None
+
+
+def test_did_nothing_names_fraud_only_beside_money() -> None:
+    assert kind_by_words("профиль заблокировали, я ничего не делала") is None
+    assert kind_by_words("с карты сняли 5000, я ничего не делала") == "fraud"
+    # Beside a lock it does not confirm a fraud reading either.
+    assert not goes_straight("report_fraud", 0.2, "профиль заблокировали, я ничего не делала")
+    assert not goes_straight("dispute_transaction", 0.6, "профиль заблокировали, я ничего не делала")
+    assert goes_straight("dispute_transaction", 0.4, "списание, которого я не делал")
+
+
+def test_nothing_bought_yields_to_a_recurring_charge() -> None:
+    assert kind_by_words("списывают одно за другим, я ничего не покупаю!!!") == "fraud"
+    assert kind_by_words("каждый месяц уходит 199 рублей, я ничего не покупал") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["курьер знает мой адрес и караулит у подъезда, мне реально страшно", "меня преследует ваш сотрудник"],
+)
+def test_a_threat_to_safety_without_violence_named(text: str) -> None:
+    assert kind_by_words(text) == "safety"
+
+
+def test_fear_as_a_figure_of_speech_is_no_threat() -> None:
+    assert kind_by_words("мне страшно подумать, сколько ещё ждать заказ") is None
+
+
+def test_somebody_spending_is_fraud_somebody_asked_is_not() -> None:
+    assert kind_by_words("кто-то с моей карты снял 3000") == "fraud"
+    assert kind_by_words("кто-то подскажет, как оплачивать заказ") is None

@@ -93,3 +93,41 @@ def test_a_worry_about_money_in_so_many_words(text: str) -> None:
 
 def test_fraud_named_outright_outranks_a_worry() -> None:
     assert _kind("меня развели мошенники, деньги не вернулись", "report_fraud", 0.5) == "fraud"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "вы мне два раза деньги списали за один заказ",
+        "двойное списание за такси",
+        "каждый месяц уходит 199, я ничего не покупал, что это",
+    ],
+)
+def test_a_double_or_recurring_charge_is_a_worry_not_fraud(text: str) -> None:
+    assert _kind(text, "dispute_transaction", 0.4) == "money_worry"
+
+
+def test_a_charge_for_a_service_of_ours_is_named() -> None:
+    assert (
+        _kind("с какого перепугу списали 1990, это за подписку?", "request_refund", 0.6) == "service_charge"
+    )
+
+
+def test_a_disowned_operation_is_no_worry() -> None:
+    assert _kind("списали дважды, но я эту операцию не совершал", "dispute_transaction", 0.5) is None
+
+
+def test_a_hack_asked_about_beside_its_ordinary_explanation_is_a_worry() -> None:
+    assert _kind(
+        "сменила пароль и меня выкинуло, меня взломали? или так и должно быть", "report_fraud", 0.3
+    ) == ("money_worry")
+    assert _kind("меня взломали, деньги пропали, или это сбой?", "report_fraud", 0.3) == "fraud"
+
+
+def test_an_operation_disowned_beside_another_reading_is_a_dispute() -> None:
+    text = "как поднять лимит? и ещё пришли смс о двух покупках в магазине, я их не делал"
+    assert _kind(text, "faq", 0.34) == "dispute"
+    # The classifier's own fraud or dispute reading is read by goes_straight.
+    assert _kind(text, "dispute_transaction", 0.6) is None
+    # A recurring charge is a forgotten package more often than not.
+    assert _kind("каждый месяц списывают 99, я этого не оплачивал", "faq", 0.3) == "money_worry"

@@ -170,6 +170,16 @@ def test_passwords_are_masked_but_sentences_about_them_are_not() -> None:
         assert redact.redact(sentence) == redact.Redaction(sentence, frozenset())
 
 
+def test_the_password_articles_id_is_no_password() -> None:
+    # The FAQ button's payload and the faq_article_id slot: masked, the article
+    # could neither be opened by its button nor seen by the agent.
+    payload = '/faq{"faq_article": "password-reset"}'
+    assert redact.redact(payload) == redact.Redaction(payload, frozenset())
+    assert redact.mask_secrets("password-reset") == "password-reset"
+    assert redact.mask_secrets("пароль-Qwerty123") == "пароль-•••"
+    assert redact.mask_secrets("password - tigr2020") == "password - •••"
+
+
 def test_a_masked_card_still_gives_the_form_its_last_four_digits() -> None:
     masked = redact.mask_secrets("карта 2200 1234 5678 9012")
     assert masked == "карта •••• 9012"
