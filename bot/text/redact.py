@@ -50,10 +50,11 @@ _CODE = re.compile(
 )
 # Passwords: the word, maybe "на"/"это"/"такой", then a token with a digit, a
 # Latin letter or a symbol in it. "Пароль не подходит" is a sentence: kept, and
-# so is a compound of lowercase letters ("password-reset", the id of the FAQ
-# article its buttons and the faq_article_id slot carry).
+# so is "password-reset", the id of the FAQ article that its buttons and the
+# faq_article_id slot carry (any other word after a hyphen, "пароль-qwerty",
+# may be the password itself).
 _PASSWORD = re.compile(
-    r"(?P<word>\b(?:пароль|парол[ьяюе]м?|password|passwd)\b(?!-[a-z]+(?:[\"'\s,;}]|$))"
+    r"(?P<word>\b(?:пароль|парол[ьяюе]м?|password|passwd)\b(?!-reset\b)"
     r"[\s:=—–\-]+(?:(?:на|это|такой|был|стал|теперь)\s+)?)"
     r"(?P<secret>[^\s,;]*[0-9A-Za-z!@#$%^&*_+=?<>~\\/|][^\s,;]*)",
     re.IGNORECASE,

@@ -178,6 +178,9 @@ def test_the_password_articles_id_is_no_password() -> None:
     assert redact.mask_secrets("password-reset") == "password-reset"
     assert redact.mask_secrets("пароль-Qwerty123") == "пароль-•••"
     assert redact.mask_secrets("password - tigr2020") == "password - •••"
+    # Only the article's id: another word after the hyphen may be the password.
+    assert redact.mask_secrets("мой пароль-qwerty") == "мой пароль-•••"
+    assert redact.mask_secrets("password-Sunshine") == "password-•••"
 
 
 def test_a_masked_card_still_gives_the_form_its_last_four_digits() -> None:
