@@ -47,6 +47,9 @@ class Plan:
     action_replica_ports: tuple[int, ...]
     desk_replica_ports: tuple[int, ...]
     metrics_port: int
+    # HAProxy's own Prometheus exporter: each replica's queue and sessions, the
+    # first sign that the replicas are too few (README, "What to watch").
+    balancer_metrics_port: int
     directory: str
 
     @property
@@ -103,7 +106,7 @@ def make_plan(settings: Settings) -> Plan:
     (directory / "logs").mkdir(parents=True, exist_ok=True)
     production = settings.production
     counts = (production.rasa_replicas, production.action_replicas, production.desk_replicas)
-    ports = list(_free_ports(settings.host, sum(counts) + 1))  # all distinct
+    ports = list(_free_ports(settings.host, sum(counts) + 2))  # all distinct
     rasa, actions, desk = (tuple(ports.pop(0) for _ in range(n)) for n in counts)
     return Plan(
         host=settings.host,
@@ -114,6 +117,7 @@ def make_plan(settings: Settings) -> Plan:
         action_replica_ports=actions,
         desk_replica_ports=desk,
         metrics_port=ports.pop(0),
+        balancer_metrics_port=ports.pop(0),
         directory=str(directory),
     )
 
@@ -200,6 +204,11 @@ backend desk
   balance roundrobin
   cookie DESK_REPLICA insert indirect nocache httponly
 {desks}
+
+frontend metrics
+  bind {plan.host}:{plan.balancer_metrics_port}
+  http-request use-service prometheus-exporter if {{ path /metrics }}
+  http-request return status 404 content-type text/plain string "see /metrics"
 """
 
 

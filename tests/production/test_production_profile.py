@@ -264,6 +264,10 @@ def test_every_process_reports_readiness_metrics_and_json_logs(production: Produ
     wait_until(lambda: _gauge(side_car, 'rasa_messages_total{channel="rest"}') >= 1, "messages counted", 10)
     assert _gauge(side_car, 'rasa_replies_total{kind="text"}') >= 1
     assert _gauge(side_car, "rasa_turn_seconds_count") >= 1
+    # HAProxy's own exporter: how many requests wait for a Rasa replica.
+    balancer = f"http://127.0.0.1:{production.plan.balancer_metrics_port}/metrics"
+    assert _gauge(balancer, 'haproxy_backend_current_queue{proxy="rasa"}') == 0
+    assert _gauge(balancer, 'haproxy_server_status{proxy="rasa",server="rasa1",state="UP"}') == 1
     lines = production.log.read_text(encoding="utf-8", errors="replace").splitlines()
     about_sender = [line for line in lines if line.startswith("{") and sender in line]
     assert about_sender, "no JSON log line carries the conversation id"
