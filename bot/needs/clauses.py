@@ -46,6 +46,21 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LEAD = re.compile(r"^(?:[\s,;:—–-]|\d\)|и\b|а\b|ещ[её]\b|вопрос\b|также\b|плюс\b)+", re.IGNORECASE)
 
 
+# A clause that asks something: a question mark (the split may have eaten it,
+# so also) a question word or a polite imperative anywhere in it.
+_QUESTION = re.compile(
+    r"\?|\b(?:как|где|когда|сколько|почему|зачем|куда|откуда|можно|ли|какой|какая|какое|какие|"
+    r"какую|каким|во\s+сколько|что\s+(?:делать|будет|значит|с\b)|подскажите|скажите|расскажите|"
+    r"объясните|уточните)\b",
+    re.IGNORECASE,
+)
+
+
+def asks(text: str) -> bool:
+    """Whether a clause asks something (rather than tells or greets)."""
+    return _QUESTION.search(text) is not None
+
+
 @dataclass(frozen=True)
 class Clause:
     text: str

@@ -23,7 +23,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.needs import FIRST_KEY, PARSE_KEY, clauses, urgency
+from bot.needs import FIRST_KEY, MAYBE_KEY, PARSE_KEY, clauses, urgency
 from bot.nlu.component import StatelessComponent
 
 # Set on a clause message: the id of the message it was cut from, and whether
@@ -92,6 +92,18 @@ class TwoNeedsCollector(StatelessComponent):
         if found is not None:
             _set_intent(message, found.intent, found.confidence)
 
+    @staticmethod
+    def _maybe(message: Message, read: list[urgency.ReadClause], counted: list[str]) -> None:
+        """The clauses that ask something but were not kept as needs, for the
+        action server to try on the knowledge base: only beside a request
+        the bot acts on (a greeting's or an unclear message's clauses are not
+        a second need of anything)."""
+        if not urgency.is_need(str((message.get(INTENT) or {}).get("name") or "")):
+            return
+        maybe = urgency.maybe_needs(read, counted)
+        if maybe:
+            message.set(MAYBE_KEY, maybe, add_to_output=True)
+
     def process(self, messages: list[Message]) -> list[Message]:
         kept = [m for m in messages if m.get(CLAUSE_OF) is None]
         if len(kept) == len(messages):
@@ -123,6 +135,7 @@ class TwoNeedsCollector(StatelessComponent):
             )
             if arranged is None:
                 self._rescue(message, read)
+                self._maybe(message, read, counted=[])
                 continue
             first = arranged.first
             current = message.get(INTENT) or {}
@@ -130,4 +143,5 @@ class TwoNeedsCollector(StatelessComponent):
                 _set_intent(message, first.intent, first.confidence)
             message.set(PARSE_KEY, list(arranged.others), add_to_output=True)
             message.set(FIRST_KEY, arranged.first_need(), add_to_output=True)
+            self._maybe(message, read, counted=[first.text, *(o["text"] for o in arranged.others)])
         return kept
