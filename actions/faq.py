@@ -200,11 +200,18 @@ class ActionFaqFollowup(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        from actions import two_needs  # it builds on this module's answers
+        from actions import report_problem, two_needs  # they build on this module's answers
 
         asked = tracker.get_slot("faq_followup")
         said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
-        if asked == "asked_helpful" and said_yes:
+        if asked == report_problem.REPORT_ANSWERED and not said_yes:
+            # The fix did not help: the request, with what the fault's message gave.
+            return [
+                SlotSet("faq_followup", None),
+                *report_problem.start_events(_question_before_last(tracker)),
+                FollowupAction("report_problem_form"),
+            ]
+        if asked in ("asked_helpful", report_problem.REPORT_ANSWERED) and said_yes:
             # Not "пишите, если что" while the customer's other question waits.
             taken = await two_needs.take_up_next(dispatcher, tracker, opening="utter_two_needs_glad")
             if taken is not None:
