@@ -22,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms import HELP_ARTICLE, _cannot_give, without_value
+from actions.forms import HELP_ARTICLE, _cannot_give, says_more_than_data, without_value
 from actions.handoff import _last_bot_action
 from actions.ticket_status import ActionCheckTicketStatus
 from bot.faq.shared import shared_search
@@ -125,10 +125,24 @@ def resume_with_value(paused_form: Any, text: str) -> tuple[str, str, str] | Non
     return (str(paused_form), slot, value) if value else None
 
 
+async def _base_knows(text: str) -> bool:
+    """Whether the knowledge base answers the text or has articles to offer."""
+    loop = asyncio.get_running_loop()
+    try:
+        search = await loop.run_in_executor(None, shared_search)
+        result = await loop.run_in_executor(None, functools.partial(search.search, text))
+    except Exception as error:  # «не понял» is still an answer
+        logger.warning("data outside a form: FAQ search failed: %s", error)
+        return False
+    return bool(result.decision != "none")
+
+
 class ActionDataOutsideForm(Action):
     """A message the NLU read as bare data outside any form: when it carries
     the value of a flow the NLU ranked next, that flow starts with it (values
-    already given are not asked again); otherwise «не понял», as before."""
+    already given are not asked again); with words enough around the value
+    and an article for them, the knowledge base answers; otherwise «не
+    понял», as before."""
 
     def name(self) -> str:
         return "action_data_outside_form"
@@ -148,6 +162,12 @@ class ActionDataOutsideForm(Action):
             return [SlotSet(slot, value), SlotSet("paused_form", None), FollowupAction(form)]
         flow = flow_for_data(list(message.get("intent_ranking") or []), list(message.get("entities") or []))
         if flow is None:
+            if says_more_than_data(str(message.get("text") or "")) and await _base_knows(
+                str(message.get("text") or "")
+            ):
+                # "номер 45560218, с понедельника стоит «собирается»": a value
+                # with words around it is a question the base may answer.
+                return [FollowupAction("action_answer_faq")]
             if last == self.name():
                 # Data again, and nothing to do with it: one question with the
                 # likely needs and a person, not «не понял» a second time.

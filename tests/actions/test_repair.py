@@ -142,3 +142,11 @@ def test_the_forms_own_request_inside_it_is_a_value_a_question_or_not_at_hand() 
     # A question: the rule goes on to the answer and the offer to go back.
     done, _ = _run(action, _in_form("а если найду, её потом можно разблокировать?", "block_card"))
     assert done == []
+
+
+def test_data_with_words_around_it_is_a_question_for_the_base() -> None:
+    from actions.repair import says_more_than_data
+
+    assert says_more_than_data("номер 45560218, с понедельника стоит собирается и ничего не двигается")
+    assert not says_more_than_data("0862")
+    assert not says_more_than_data("карта 4417")
