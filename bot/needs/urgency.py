@@ -3,9 +3,10 @@
 The order is the harm of waiting: money leaving an account (fraud, a lost or
 stolen card, an operation the customer did not make) before a locked profile
 or a forgotten password, those before a problem report or a ticket's status,
-and any of them before a general question. A complaint comes after the
-concrete requests of the same message ("что с заявкой? мне обещали
-перезвонить и тишина"): the request is settled first, then a person offered. A need the bot cannot settle
+and any of them before a general question. A complaint comes last, after
+the concrete requests and questions of the same message ("что с заявкой? мне
+обещали перезвонить и тишина", "не приходит код. жду уже десять минут"): the
+request is settled or the question answered first, then a person offered. A need the bot cannot settle
 itself goes to a person; when that happens the case names the other needs
 too (`actions/two_needs.py`).
 """
@@ -66,7 +67,7 @@ NEEDS: dict[str, NeedKind] = {
     ),
     "request_human": NeedKind(4, "позову специалиста", "разговору со специалистом", "person"),
     "complaint": NeedKind(
-        9, "разберёмся с жалобой", "вашей жалобе", "offer", "utter_complaint", "complaints-escalation"
+        12, "разберёмся с жалобой", "вашей жалобе", "offer", "utter_complaint", "complaints-escalation"
     ),
     "reset_password": NeedKind(
         5, "восстановим пароль", "восстановлению пароля", "answer", article="password-reset"
@@ -106,6 +107,8 @@ class ReadClause:
     confidence: float
     # The clause's boundaries (before and after it) are all strong ones.
     strong: bool
+    # It asks for something (bot.needs.clauses.Clause.asks).
+    asks: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,9 @@ def maybe_needs(clauses: list[ReadClause], counted: list[str]) -> list[OtherNeed
     (actions/two_needs.py). `counted`: the texts already kept as needs."""
     found: list[OtherNeed] = []
     for clause in clauses:
-        if clause.text in counted or clause.intent in NOT_A_QUESTION or not clause_split.asks(clause.text):
+        if clause.text in counted or clause.intent in NOT_A_QUESTION:
+            continue
+        if not (clause.asks or clause_split.asks(clause.text)):
             continue
         found.append(OtherNeed(intent="faq", text=clause.text, confidence=round(clause.confidence, 4)))
     return found

@@ -30,6 +30,7 @@ from bot.nlu.component import StatelessComponent
 # its boundaries are strong ones.
 CLAUSE_OF = "two_needs_clause_of"
 STRONG = "two_needs_strong"
+ASKS = "two_needs_asks"
 # Whole-message readings a single clear clause may replace.
 UNREAD = ("out_of_scope", "nlu_fallback")
 
@@ -57,7 +58,12 @@ class ClauseSplitter(StatelessComponent):
             for i, part in enumerate(parts):
                 after = parts[i + 1].strong if i + 1 < len(parts) else True
                 clause = Message(
-                    data={TEXT: part.text, CLAUSE_OF: id(message), STRONG: part.strong and after}
+                    data={
+                        TEXT: part.text,
+                        CLAUSE_OF: id(message),
+                        STRONG: part.strong and after,
+                        ASKS: part.asks,
+                    }
                 )
                 extra.append(clause)
         return [*messages, *extra] if extra else messages
@@ -85,8 +91,12 @@ class TwoNeedsCollector(StatelessComponent):
         self._person_min = float(config.get("person_min", 0.5))
 
     def _rescue(self, message: Message, read: list[urgency.ReadClause]) -> None:
-        """A message read as out of scope as a whole takes its one clear request."""
-        if (message.get(INTENT) or {}).get("name") not in UNREAD:
+        """A message read as out of scope as a whole takes its one clear
+        request; so does one read, without confidence, as no request at all
+        ("Я не понимаю, какие цифры. Соедините меня с человеком" as «ты бот?»)."""
+        intent = message.get(INTENT) or {}
+        name, confidence = str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
+        if name not in UNREAD and (urgency.is_need(name) or confidence >= self._rescue_min):
             return
         found = urgency.rescue(read, minimum=self._rescue_min)
         if found is not None:
@@ -120,6 +130,7 @@ class TwoNeedsCollector(StatelessComponent):
                     intent=str(intent.get("name") or ""),
                     confidence=float(intent.get("confidence") or 0.0),
                     strong=bool(message.get(STRONG)),
+                    asks=bool(message.get(ASKS)),
                 )
             )
         for message in kept:

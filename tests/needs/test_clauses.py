@@ -234,3 +234,18 @@ def test_every_need_a_form_or_answer_settles_names_its_article() -> None:
     for intent, kind in urgency.NEEDS.items():
         if kind.kind in ("form", "answer") and intent != "faq":
             assert kind.article, intent
+
+
+def test_a_question_mark_the_split_ate_still_marks_the_clause_as_asking() -> None:
+    found = clauses.split("выписку я сама могу скачать? а справку с печатью где взять")
+    assert [(c.text, c.asks) for c in found] == [
+        ("выписку я сама могу скачать", True),
+        ("справку с печатью где взять", True),
+    ]
+    told = clauses.split("отмените заказ 60033812, передумала. и ещё уже неделю спам приходит")
+    assert [c.asks for c in told] == [True, False]
+
+
+def test_a_complaint_comes_after_the_question_of_the_same_message() -> None:
+    assert urgency.rank("faq") < urgency.rank("complaint")
+    assert urgency.rank("check_ticket_status") < urgency.rank("complaint")
