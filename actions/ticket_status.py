@@ -185,6 +185,10 @@ class ActionCheckTicketStatus(Action):
             ]
         stranger = access == ownership.PROVING
         if stranger and tracker.get_slot(CONTACT) == ownership.FAILED:
+            if not pending(tracker) and await answered_elsewhere(tracker, NUMBER):
+                # They did not take the offer but asked something else
+                # ("а как к нему скриншоты прикрепить?"): its answer.
+                return [*clear_events(), FollowupAction("action_answer_faq")]
             dispatcher.utter_message(response="utter_anything_else")  # they did not take the offer
             return [*clear_events(), *take_up_after(tracker)]
         try:
