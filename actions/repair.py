@@ -114,6 +114,11 @@ FORM_VALUE: dict[str, tuple[str, Callable[[str], str | None]]] = {
 }
 
 
+# After these the form's value, given at last, takes the customer back to it:
+# the offer to go back, and what to do without the value («нашла, 2290»).
+RESUMABLE_AFTER = ("action_offer_resume", "action_cannot_give")
+
+
 def resume_with_value(paused_form: Any, text: str) -> tuple[str, str, str] | None:
     """(form, slot, value) when the answer to "Вернёмся к …?" is the very
     value the paused form was asking for."""
@@ -153,11 +158,12 @@ class ActionDataOutsideForm(Action):
         message = tracker.latest_message
         last = _last_bot_action(tracker)
         resumed = resume_with_value(
-            tracker.get_slot("paused_form") if last == "action_offer_resume" else None,
+            tracker.get_slot("paused_form") if last in RESUMABLE_AFTER else None,
             str(message.get("text") or ""),
         )
         if resumed is not None:
-            # "Вернёмся к блокировке карты?" answered with the digits themselves.
+            # "Вернёмся к блокировке карты?" answered with the digits
+            # themselves, or the digits found after «не помню».
             form, slot, value = resumed
             return [SlotSet(slot, value), SlotSet("paused_form", None), FollowupAction(form)]
         flow = flow_for_data(list(message.get("intent_ranking") or []), list(message.get("entities") or []))
@@ -192,10 +198,13 @@ class ActionCannotGive(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         slot = str(tracker.get_slot("requested_slot") or "")
+        form = tracker.active_loop_name
         left: list[EventType] = [
             ActiveLoop(None),
             SlotSet("requested_slot", None),
             SlotSet("slot_retries", 0.0),
+            # The value found later still goes to the form (action_data_outside_form).
+            SlotSet("paused_form", form if form in FORM_VALUE else None),
         ]
         if slot in HELP_ARTICLE or f"utter_{slot}_unknown" in (domain.get("responses") or {}):
             return [*left, *await without_value(dispatcher, tracker, slot)]
