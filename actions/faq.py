@@ -101,6 +101,15 @@ class ActionAnswerFaq(Action):
             except KeyError:
                 pass  # a stale button: search the text instead
         text = str(tracker.latest_message.get("text") or "")
+        from actions import report_problem  # it builds on this module's answers
+
+        if not tracker.active_loop_name and report_problem.wishes_to_report(text):
+            # "Хочу сообщить о проблеме: …" read as a question: the request.
+            return [
+                SlotSet("faq_followup", None),
+                *report_problem.start_events(text),
+                FollowupAction("report_problem_form"),
+            ]
         # The NLU pipeline already embedded this message with the same encoder:
         # reusing its vector skips the slowest step of the search.
         vector = message_vector.unpack(

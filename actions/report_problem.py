@@ -44,6 +44,24 @@ ASKS_FOR_REQUEST = re.compile(
     r"оформ(?:ить|ите|лю)|оставить|тикет|жалоб",
     re.IGNORECASE,
 )
+# A declared wish to report ("Хочу сообщить о проблеме: …", "хотела бы
+# оставить заявку об ошибке") the classifier read as a question: the request
+# form, not an article about requests. Asking how ("как сообщить о
+# проблеме?") stays a question.
+_WISH_TO_REPORT = re.compile(
+    r"\b(?:хочу|хотим|хотел[аи]?(?:\s+бы)?|нужно|надо|прошу|давайте)\s+"
+    r"(?:сообщить|заявить|оставить|подать|оформить|написать|создать|завести|зарегистрировать)\s+"
+    r"(?:о\s+|об\s+|про\s+)?(?:проблем|ошибк|сбо|неполад|баг|заявк|обращени)",
+    re.IGNORECASE,
+)
+_HOW = re.compile(r"\?|\bкак\b|\bгде\b|\bкуда\b", re.IGNORECASE)
+
+
+def wishes_to_report(text: str) -> bool:
+    """A declared wish to report a problem, not a question about how to."""
+    return _WISH_TO_REPORT.search(text) is not None and _HOW.search(text) is None
+
+
 # Articles about requests themselves, not a fix the customer can try.
 NOT_SELF_HELP = frozenset(
     {"write-request", "ticket-status", "complaints-escalation", "talk-to-human", "response-times"}

@@ -238,3 +238,29 @@ async def test_no_to_the_fix_starts_the_request_with_the_faults_words() -> None:
     events = await ActionFaqFollowup().run(CollectingDispatcher(), t, {})
     assert slots_of(events)[fields.VERSION] == "версия 5.2.1"
     assert events[-1]["event"] == "followup" and events[-1]["name"] == "report_problem_form"
+
+
+def test_a_declared_wish_to_report_is_the_request_a_question_how_is_not() -> None:
+    assert report_problem.wishes_to_report("Хочу сообщить о проблеме: при оплате пишет «отклонено»")
+    assert report_problem.wishes_to_report("хотела бы оставить заявку об ошибке на сайте")
+    assert not report_problem.wishes_to_report("хочу сообщить о проблеме, как это сделать?")
+    assert not report_problem.wishes_to_report("где посмотреть мои обращения")
+
+
+async def test_a_wish_to_report_read_as_a_question_starts_the_form() -> None:
+    from actions.faq import ActionAnswerFaq
+
+    text = "Хочу сообщить о проблеме: в приложении версии 5.2.1 не грузится корзина"
+    t = Tracker(
+        "web:a",
+        {},
+        {"intent": {"name": "faq", "confidence": 0.36}, "text": text, "entities": []},
+        [{"event": "user", "text": text}],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+    events = await ActionAnswerFaq().run(CollectingDispatcher(), t, {})
+    assert slots_of(events)[fields.VERSION] == "версия 5.2.1"
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "report_problem_form"
