@@ -70,8 +70,20 @@ FREE_TEXT = frozenset({fields.TOPIC, fields.DESCRIPTION, fields.ERROR_TEXT})
 FREE_TEXT_CONFIDENCE = 0.7
 
 
+# A person asked for in so many words ("позовите оператора, не хочу
+# заполнять"): the classifier may spread such a message over two readings
+# (request_human at 0.49), but no answer to a question names a person.
+_PERSON = re.compile(
+    r"\b(?:оператор\w*|специалист\w*|живо\w*\s+человек\w*|человек[ау]?|сотрудник\w*|менеджер\w*)\b",
+    re.IGNORECASE,
+)
+PERSON_CONFIDENCE = 0.3
+
+
 def lets_go(slot: str, intent: str | None, confidence: float, text: str) -> bool:
     """Whether the message is another need rather than an answer to `slot`."""
+    if intent == "request_human" and confidence >= PERSON_CONFIDENCE and _PERSON.search(text):
+        return True
     if intent in CONTROL_INTENTS:
         return confidence >= CONTROL_CONFIDENCE
     if intent not in OTHER_NEEDS:
