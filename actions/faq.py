@@ -85,6 +85,19 @@ def worry_choices(candidates: list[Any], escalates: Callable[[str], bool]) -> li
     return [*({"title": c.title, "payload": _button_payload(c.id)} for c in answers), DISPUTE_BUTTON]
 
 
+def _pending(tracker: Tracker) -> list[Any]:
+    value = tracker.get_slot(needs.SLOT)
+    return list(value) if isinstance(value, list) else []
+
+
+def _questions_waiting(tracker: Tracker) -> list[dict[str, Any]]:
+    """This message's other needs that are questions for the knowledge base
+    and still wait (bot.needs.SLOT)."""
+    mine = tracker.latest_message.get(needs.PARSE_KEY) or []
+    texts = {str(n.get("text")) for n in mine if isinstance(n, dict) and n.get("intent") == "faq"}
+    return [n for n in _pending(tracker) if isinstance(n, dict) and str(n.get("text")) in texts]
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
@@ -120,6 +133,17 @@ class ActionAnswerFaq(Action):
             # Two questions in one message: this answer is for the first one only.
             text, vector = str(first["text"]), None
         result = await loop.run_in_executor(None, functools.partial(search.search, text, vector=vector))
+        if result.decision != "answer" and isinstance(first, dict):
+            # The first clause was context, not a question ("подождите, не
+            # надо блокировать. сколько стоит перевыпуск?"): a question of
+            # the same message that the base answers is answered now, and
+            # no longer waits.
+            for other in _questions_waiting(tracker):
+                found = await loop.run_in_executor(None, functools.partial(search.search, other["text"]))
+                if found.decision == "answer" and found.answer is not None and not found.answer.escalate:
+                    rest = [n for n in _pending(tracker) if n != other]
+                    answered = await answer_with(dispatcher, tracker, found.answer)
+                    return [SlotSet(needs.SLOT, rest or None), *answered]
         if (
             tracker.get_slot("signal") == "money_worry"
             and result.answer is not None

@@ -63,3 +63,39 @@ async def test_the_first_questions_own_article_is_not_asked_twice() -> None:
     maybe = [need("где мой заказ, когда привезут"), need("сколько стоит доставка")]
     kept = await two_needs.confirm_maybe(maybe, first, [])
     assert [k["text"] for k in kept] == ["где мой заказ, когда привезут"]
+
+
+async def test_a_first_clause_without_an_answer_gives_way_to_the_question_beside_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import faq
+    from bot.faq import Article
+
+    reissue = Article(id="card-reissue", title="Перевыпуск карты", body="Закажите новую в приложении.")
+
+    class Search:
+        encoder = type("Encoder", (), {"name": "fake", "dim": 1})()
+
+        def search(self, text: str, vector: object = None) -> Any:
+            if text == "сколько стоит перевыпуск карты?":
+                return Result("answer", reissue)  # type: ignore[arg-type]
+            return Result("choices", None, [Found("two-factor-auth")])
+
+    monkeypatch.setattr(faq, "shared_search", Search)
+    question = {"intent": "faq", "text": "сколько стоит перевыпуск карты?", "confidence": 0.61}
+    latest = {
+        "text": "подождите, не надо блокировать. сколько стоит перевыпуск карты?",
+        "intent": {"name": "block_card", "confidence": 0.81},
+        "first_need": {"intent": "block_card", "text": "подождите, не надо блокировать.", "confidence": 0.5},
+        "other_needs": [question],
+    }
+    t = Tracker("t", {"pending_needs": [question]}, latest, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = await faq.ActionAnswerFaq().run(dispatcher, t, {})
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["faq_article_id"] == "card-reissue"
+    assert slots["pending_needs"] is None
+    assert dispatcher.messages[0]["text"].startswith("Перевыпуск карты")
