@@ -68,6 +68,15 @@ OTHER_CONFIDENCE = 0.6
 # with confidence and a question mark, leaves them.
 FREE_TEXT = frozenset({fields.TOPIC, fields.DESCRIPTION, fields.ERROR_TEXT})
 FREE_TEXT_CONFIDENCE = 0.7
+# A question that opens with a question word («кстати, как вернуть деньги
+# за отменённый заказ?») is asked, not described: a description tells what
+# happened. The NLU may read it at 0.44 only, split between two requests.
+_SIDE_QUESTION = re.compile(
+    r"^\W*(?:(?:кстати|а|и|ещё|еще|заодно|вопрос)\W+)*"
+    r"(?:как|где|когда|сколько|почему|можно\s+ли|можно|куда|какой|какая|какие|до\s+скольки|во\s+сколько)\b",
+    re.IGNORECASE,
+)
+SIDE_QUESTION_CONFIDENCE = 0.4
 
 
 # A person asked for in so many words ("позовите оператора, не хочу
@@ -89,6 +98,8 @@ def lets_go(slot: str, intent: str | None, confidence: float, text: str) -> bool
     if intent not in OTHER_NEEDS:
         return False
     if slot in FREE_TEXT:
+        if _SIDE_QUESTION.match(text) and text.rstrip().endswith("?"):
+            return confidence >= SIDE_QUESTION_CONFIDENCE
         return confidence >= FREE_TEXT_CONFIDENCE and text.rstrip().endswith("?")
     return confidence >= OTHER_CONFIDENCE
 
