@@ -88,6 +88,19 @@ def worry_choices(candidates: list[Any], escalates: Callable[[str], bool]) -> li
     return [*({"title": c.title, "payload": _button_payload(c.id)} for c in answers), DISPUTE_BUTTON]
 
 
+def _pending(tracker: Tracker) -> list[Any]:
+    value = tracker.get_slot(needs.SLOT)
+    return list(value) if isinstance(value, list) else []
+
+
+def _questions_waiting(tracker: Tracker) -> list[dict[str, Any]]:
+    """This message's other needs that are questions for the knowledge base
+    and still wait (bot.needs.SLOT)."""
+    mine = tracker.latest_message.get(needs.PARSE_KEY) or []
+    texts = {str(n.get("text")) for n in mine if isinstance(n, dict) and n.get("intent") == "faq"}
+    return [n for n in _pending(tracker) if isinstance(n, dict) and str(n.get("text")) in texts]
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
@@ -104,6 +117,15 @@ class ActionAnswerFaq(Action):
             except KeyError:
                 pass  # a stale button: search the text instead
         text = str(tracker.latest_message.get("text") or "")
+        from actions import report_problem  # it builds on this module's answers
+
+        if not tracker.active_loop_name and report_problem.wishes_to_report(text):
+            # "Хочу сообщить о проблеме: …" read as a question: the request.
+            return [
+                SlotSet("faq_followup", None),
+                *report_problem.start_events(text),
+                FollowupAction("report_problem_form"),
+            ]
         # The NLU pipeline already embedded this message with the same encoder:
         # reusing its vector skips the slowest step of the search.
         vector = message_vector.unpack(
@@ -117,13 +139,24 @@ class ActionAnswerFaq(Action):
             # story ("меня взломали?" only beside "сменила пароль, и меня выкинуло").
             text, vector = str(first["text"]), None
         result = await loop.run_in_executor(None, functools.partial(search.search, text, vector=vector))
+        if result.decision != "answer" and isinstance(first, dict) and not worry:
+            # The first clause was context, not a question ("подождите, не
+            # надо блокировать. сколько стоит перевыпуск?"): a question of
+            # the same message that the base answers is answered now, and
+            # no longer waits.
+            for other in _questions_waiting(tracker):
+                found = await loop.run_in_executor(None, functools.partial(search.search, other["text"]))
+                if found.decision == "answer" and found.answer is not None and not found.answer.escalate:
+                    rest = [n for n in _pending(tracker) if n != other]
+                    answered = await answer_with(dispatcher, tracker, found.answer)
+                    return [SlotSet(needs.SLOT, rest or None), *answered]
         if worry and result.answer is not None and result.answer.escalate:
-            worry = worry_choices(result.candidates, lambda i: search.article(i).escalate)
-            if worry:
+            choices = worry_choices(result.candidates, lambda i: search.article(i).escalate)
+            if choices:
                 # A worry about money whose best article is the escalating
                 # dispute one ("списали два раза"): its own articles first,
                 # the dispute one press away.
-                dispatcher.utter_message(response="utter_faq_choices", buttons=worry)
+                dispatcher.utter_message(response="utter_faq_choices", buttons=choices)
                 return [SlotSet("faq_followup", "offered_choices"), SlotSet("fallback_streak", 0.0)]
         if result.decision == "answer" and result.answer is not None:
             return await answer_with(dispatcher, tracker, result.answer)
@@ -202,11 +235,18 @@ class ActionFaqFollowup(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        from actions import two_needs  # it builds on this module's answers
+        from actions import report_problem, two_needs  # they build on this module's answers
 
         asked = tracker.get_slot("faq_followup")
         said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
-        if asked == "asked_helpful" and said_yes:
+        if asked == report_problem.REPORT_ANSWERED and not said_yes:
+            # The fix did not help: the request, with what the fault's message gave.
+            return [
+                SlotSet("faq_followup", None),
+                *report_problem.start_events(_question_before_last(tracker)),
+                FollowupAction("report_problem_form"),
+            ]
+        if asked in ("asked_helpful", report_problem.REPORT_ANSWERED) and said_yes:
             # Not "пишите, если что" while the customer's other question waits.
             taken = await two_needs.take_up_next(dispatcher, tracker, opening="utter_two_needs_glad")
             if taken is not None:

@@ -6,11 +6,11 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import ticket_status
-from actions.forms import UNKNOWN, without_value
+from actions.forms import OTHER_NEED, UNKNOWN, without_value
 from actions.two_needs import take_up_after
 from bot.handoff import client
 from bot.handoff.vocabulary import KIND_BLOCK_CARD
@@ -35,6 +35,8 @@ class ActionBlockCard(Action):
         last4 = tracker.get_slot("card_last4")
         if last4 == UNKNOWN:
             return [*_clear_flow_slots(), *await without_value(dispatcher, tracker, "card_last4")]
+        if last4 == OTHER_NEED:  # another question instead of the digits: its answer
+            return [*_clear_flow_slots(), FollowupAction("action_answer_faq")]
         try:
             ticket = await client.create_ticket(
                 tracker.sender_id, KIND_BLOCK_CARD, f"Клиент просит заблокировать карту •••• {last4}"

@@ -11,6 +11,7 @@ takes it over).
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from typing import Any
 
@@ -26,6 +27,14 @@ from bot.text import values
 
 # The value a form ends with when the customer cannot give it.
 UNKNOWN = "unknown"
+# The value a form ends with when the answer is another question the
+# knowledge base answers ("а не, забейте, я про заказ: он третий день
+# «собирается»"): the flow's action hands it to action_answer_faq instead of
+# asking for the value again (actions/flows.py, actions/ticket_status.py).
+OTHER_NEED = "other_need"
+# A message that says this many words besides its numbers is more than a value.
+MIN_WORDS_BESIDES_DATA = 4
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 TRIES_BEFORE_GIVING_UP = 2
 # "I cannot give it" said in so many words: read even when the rest of the
 # message (a phone number, a request to call back) pulls the NLU elsewhere.
@@ -62,6 +71,31 @@ async def without_value(dispatcher: CollectingDispatcher, tracker: Tracker, slot
     return [SlotSet("faq_followup", None)]
 
 
+def says_more_than_data(text: str) -> bool:
+    """Whether a message has words enough to be a question, not just a value."""
+    return len(_LETTER_WORD.findall(text)) >= MIN_WORDS_BESIDES_DATA
+
+
+async def answered_elsewhere(tracker: Tracker, slot: str) -> bool:
+    """An answer without the value that is another question: long enough, not
+    «не помню», and answered by the knowledge base with confidence by an
+    article other than the form's own (which would only say what the form
+    asks)."""
+    text = str(tracker.latest_message.get("text") or "")
+    if text.startswith("/") or _cannot_give(tracker) or not says_more_than_data(text):
+        return False
+    loop = asyncio.get_running_loop()
+    search = await loop.run_in_executor(None, shared_search)
+    result = await loop.run_in_executor(None, functools.partial(search.search, text))
+    answer = result.answer
+    return bool(
+        result.decision == "answer"
+        and answer is not None
+        and not answer.escalate
+        and answer.id != HELP_ARTICLE.get(slot)
+    )
+
+
 def _intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
@@ -96,10 +130,13 @@ class ValidateBlockCardForm(FormValidationAction):
     def name(self) -> str:
         return "validate_block_card_form"
 
-    def validate_card_last4(
+    async def validate_card_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return retried(tracker, "card_last4", values.card_last4(_answer(tracker, value)))
+        last4 = values.card_last4(_answer(tracker, value))
+        if last4 is None and await answered_elsewhere(tracker, "card_last4"):
+            return {"card_last4": OTHER_NEED, "slot_retries": 0.0}
+        return retried(tracker, "card_last4", last4)
 
 
 class AskAgain(Action):

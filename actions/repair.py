@@ -22,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms import HELP_ARTICLE, _cannot_give, without_value
+from actions.forms import HELP_ARTICLE, _cannot_give, says_more_than_data, without_value
 from actions.handoff import _last_bot_action
 from actions.ticket_status import ActionCheckTicketStatus
 from bot.faq.shared import shared_search
@@ -114,6 +114,11 @@ FORM_VALUE: dict[str, tuple[str, Callable[[str], str | None]]] = {
 }
 
 
+# After these the form's value, given at last, takes the customer back to it:
+# the offer to go back, and what to do without the value («нашла, 2290»).
+RESUMABLE_AFTER = ("action_offer_resume", "action_cannot_give")
+
+
 def resume_with_value(paused_form: Any, text: str) -> tuple[str, str, str] | None:
     """(form, slot, value) when the answer to "Вернёмся к …?" is the very
     value the paused form was asking for."""
@@ -125,10 +130,24 @@ def resume_with_value(paused_form: Any, text: str) -> tuple[str, str, str] | Non
     return (str(paused_form), slot, value) if value else None
 
 
+async def _base_knows(text: str) -> bool:
+    """Whether the knowledge base answers the text or has articles to offer."""
+    loop = asyncio.get_running_loop()
+    try:
+        search = await loop.run_in_executor(None, shared_search)
+        result = await loop.run_in_executor(None, functools.partial(search.search, text))
+    except Exception as error:  # «не понял» is still an answer
+        logger.warning("data outside a form: FAQ search failed: %s", error)
+        return False
+    return bool(result.decision != "none")
+
+
 class ActionDataOutsideForm(Action):
     """A message the NLU read as bare data outside any form: when it carries
     the value of a flow the NLU ranked next, that flow starts with it (values
-    already given are not asked again); otherwise «не понял», as before."""
+    already given are not asked again); with words enough around the value
+    and an article for them, the knowledge base answers; otherwise «не
+    понял», as before."""
 
     def name(self) -> str:
         return "action_data_outside_form"
@@ -139,15 +158,22 @@ class ActionDataOutsideForm(Action):
         message = tracker.latest_message
         last = _last_bot_action(tracker)
         resumed = resume_with_value(
-            tracker.get_slot("paused_form") if last == "action_offer_resume" else None,
+            tracker.get_slot("paused_form") if last in RESUMABLE_AFTER else None,
             str(message.get("text") or ""),
         )
         if resumed is not None:
-            # "Вернёмся к блокировке карты?" answered with the digits themselves.
+            # "Вернёмся к блокировке карты?" answered with the digits
+            # themselves, or the digits found after «не помню».
             form, slot, value = resumed
             return [SlotSet(slot, value), SlotSet("paused_form", None), FollowupAction(form)]
         flow = flow_for_data(list(message.get("intent_ranking") or []), list(message.get("entities") or []))
         if flow is None:
+            if says_more_than_data(str(message.get("text") or "")) and await _base_knows(
+                str(message.get("text") or "")
+            ):
+                # "номер 45560218, с понедельника стоит «собирается»": a value
+                # with words around it is a question the base may answer.
+                return [FollowupAction("action_answer_faq")]
             if last == self.name():
                 # Data again, and nothing to do with it: one question with the
                 # likely needs and a person, not «не понял» a second time.
@@ -172,10 +198,13 @@ class ActionCannotGive(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         slot = str(tracker.get_slot("requested_slot") or "")
+        form = tracker.active_loop_name
         left: list[EventType] = [
             ActiveLoop(None),
             SlotSet("requested_slot", None),
             SlotSet("slot_retries", 0.0),
+            # The value found later still goes to the form (action_data_outside_form).
+            SlotSet("paused_form", form if form in FORM_VALUE else None),
         ]
         if slot in HELP_ARTICLE or f"utter_{slot}_unknown" in (domain.get("responses") or {}):
             return [*left, *await without_value(dispatcher, tracker, slot)]

@@ -9,19 +9,25 @@ the bot handles that need instead of filing it as a field.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.faq import answer_with
 from actions.two_needs import take_up_after
 from bot import config
+from bot.faq import Article
+from bot.faq.shared import shared_search
 from bot.handoff import client
 from bot.handoff.vocabulary import KIND_PROBLEM
 from bot.requests import answers, extract, fields, ticket
@@ -29,6 +35,39 @@ from bot.requests import answers, extract, fields, ticket
 logger = logging.getLogger(__name__)
 
 REQUESTED_SLOT = "requested_slot"
+# A fault described without asking for a request ("не открывается
+# приложение", "белый экран после обновления") gets the article that fixes it
+# first; «нет» to «Это помогло?» then starts the request (actions/faq.py).
+# These words ask for the request itself: the form starts at once.
+ASKS_FOR_REQUEST = re.compile(
+    r"заявк|обращени|сообщ(?:ить|аю|ите)|зарегистр|разработчик|переда(?:йте|ть|ли|йте)|зафиксир|"
+    r"оформ(?:ить|ите|лю)|оставить|тикет|жалоб",
+    re.IGNORECASE,
+)
+# A declared wish to report ("Хочу сообщить о проблеме: …", "хотела бы
+# оставить заявку об ошибке") the classifier read as a question: the request
+# form, not an article about requests. Asking how ("как сообщить о
+# проблеме?") stays a question.
+_WISH_TO_REPORT = re.compile(
+    r"\b(?:хочу|хотим|хотел[аи]?(?:\s+бы)?|нужно|надо|прошу|давайте)\s+"
+    r"(?:сообщить|заявить|оставить|подать|оформить|написать|создать|завести|зарегистрировать)\s+"
+    r"(?:о\s+|об\s+|про\s+)?(?:проблем|ошибк|сбо|неполад|баг|заявк|обращени)",
+    re.IGNORECASE,
+)
+_HOW = re.compile(r"\?|\bкак\b|\bгде\b|\bкуда\b", re.IGNORECASE)
+
+
+def wishes_to_report(text: str) -> bool:
+    """A declared wish to report a problem, not a question about how to."""
+    return _WISH_TO_REPORT.search(text) is not None and _HOW.search(text) is None
+
+
+# Articles about requests themselves, not a fix the customer can try.
+NOT_SELF_HELP = frozenset(
+    {"write-request", "ticket-status", "complaints-escalation", "talk-to-human", "response-times"}
+)
+# faq_followup after such an article: «нет» starts the request.
+REPORT_ANSWERED = "asked_helpful_report"
 
 
 def _today() -> Any:
@@ -46,8 +85,40 @@ def clear_events() -> list[EventType]:
     return [SlotSet(slot, None) for slot in (*fields.ORDER, fields.TRIES)]
 
 
+def start_events(text: str) -> list[EventType]:
+    """A new request's fields: the ones `text` (the first message) already gives."""
+    found = extract.from_first_message(text, _today()) if not text.startswith("/") else {}
+    return [*clear_events(), *(SlotSet(slot, value) for slot, value in found.items())]
+
+
+def wants_self_help_first(text: str, faq_followup: object) -> bool:
+    """Whether a problem report may get an article first: typed (not a
+    button), not asking for a request in so many words, and not right after
+    such an article (then the customer described it again: the request)."""
+    return not text.startswith("/") and faq_followup != REPORT_ANSWERED and not ASKS_FOR_REQUEST.search(text)
+
+
+async def self_help_article(text: str) -> Article | None:
+    """The article the knowledge base answers the fault with, when it is sure
+    and the article is a fix the customer can try (not one a person settles)."""
+    loop = asyncio.get_running_loop()
+    try:
+        search = await loop.run_in_executor(None, shared_search)
+        result = await loop.run_in_executor(None, functools.partial(search.search, text))
+    except Exception as error:  # the request is still worth making
+        logger.warning("report_problem: FAQ search failed: %s", error)
+        return None
+    answer = result.answer
+    if result.decision != "answer" or answer is None or answer.escalate or answer.id in NOT_SELF_HELP:
+        return None
+    return answer
+
+
 class ActionStartProblemReport(Action):
-    """Before the form's first question: the fields the first message already gives."""
+    """Before the form's first question: the fields the first message already
+    gives. A fault the knowledge base has a fix for, told without asking for a
+    request, gets that article first and no form (data/rules/report_problem.yml
+    sends the yes or no to action_faq_followup)."""
 
     def name(self) -> str:
         return "action_start_problem_report"
@@ -56,8 +127,12 @@ class ActionStartProblemReport(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = str(tracker.latest_message.get("text") or "")
-        found = extract.from_first_message(text, _today()) if not text.startswith("/") else {}
-        return [*clear_events(), *(SlotSet(slot, value) for slot, value in found.items())]
+        if wants_self_help_first(text, tracker.get_slot("faq_followup")):
+            article = await self_help_article(text)
+            if article is not None:
+                answered = await answer_with(dispatcher, tracker, article)
+                return [*answered, SlotSet("faq_followup", REPORT_ANSWERED), FollowupAction("action_listen")]
+        return [*start_events(text), SlotSet("faq_followup", None)]
 
 
 class ValidateReportProblemForm(FormValidationAction):

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.forms import UNKNOWN, retried, without_value
+from actions.forms import OTHER_NEED, UNKNOWN, answered_elsewhere, retried, without_value
 from actions.two_needs import pending, take_up_after
 from bot import config
 from bot.handoff import client, status_text
@@ -96,6 +96,8 @@ class ValidateTicketStatusForm(FormValidationAction):
         if number is None:
             if _intent(tracker) == "check_ticket_status":  # "какой статус…" is no wrong number
                 return {NUMBER: None}
+            if await answered_elsewhere(tracker, NUMBER):
+                return {NUMBER: OTHER_NEED, "slot_retries": 0.0}
             # Asked again in other words once (action_ask_ticket_number); a
             # second miss or «не помню» ends the form with UNKNOWN.
             return retried(tracker, NUMBER, None)
@@ -164,6 +166,8 @@ class ActionCheckTicketStatus(Action):
         number = str(tracker.get_slot(NUMBER))
         if number == UNKNOWN:  # where to find the number, and a person
             return [*clear_events(), *await without_value(dispatcher, tracker, NUMBER)]
+        if number == OTHER_NEED:  # another question instead of the number: its answer
+            return [*clear_events(), FollowupAction("action_answer_faq")]
         access = tracker.get_slot(ACCESS)
         if access == ownership.STRANGER and pending(tracker):
             # Another need of the same message waits: it comes next, and the
@@ -181,6 +185,10 @@ class ActionCheckTicketStatus(Action):
             ]
         stranger = access == ownership.PROVING
         if stranger and tracker.get_slot(CONTACT) == ownership.FAILED:
+            if not pending(tracker) and await answered_elsewhere(tracker, NUMBER):
+                # They did not take the offer but asked something else
+                # ("а как к нему скриншоты прикрепить?"): its answer.
+                return [*clear_events(), FollowupAction("action_answer_faq")]
             dispatcher.utter_message(response="utter_anything_else")  # they did not take the offer
             return [*clear_events(), *take_up_after(tracker)]
         try:

@@ -27,7 +27,7 @@ from actions.faq import MAX_CHOICES, _button_payload, answer_with, offer_person
 from actions.handoff import REASON_BY_INTENT, _last_bot_action, hand_over
 from bot.faq.shared import shared_search
 from bot.handoff.vocabulary import REQUEST_HUMAN
-from bot.needs import PARSE_KEY, SLOT, OtherNeed
+from bot.needs import FIRST_KEY, MAYBE_KEY, PARSE_KEY, SLOT, OtherNeed
 from bot.needs.urgency import NEEDS, is_need
 
 # Answers to an offer of a person: not a new need.
@@ -74,9 +74,60 @@ async def _about(need: OtherNeed) -> str:
     return kind.about
 
 
+def _answered_by(result: Any) -> str | None:
+    """The article a search result settles on: its answer, else its best guess."""
+    if result.answer is not None:
+        return str(result.answer.id)
+    return str(result.candidates[0].id) if result.candidates else None
+
+
+async def _article_of(intent: str, text: str) -> str | None:
+    """The article a need is about: its topic's own, or for a question the one
+    the knowledge base answers it with."""
+    kind = NEEDS.get(intent)
+    if kind is not None and kind.article:
+        return kind.article
+    if intent == "faq":
+        return _answered_by(await _faq_result(text))
+    return None
+
+
+async def confirm_maybe(maybe: list[OtherNeed], first: OtherNeed, others: list[OtherNeed]) -> list[OtherNeed]:
+    """The clauses that may be a need (bot.needs.MAYBE_KEY) which the
+    knowledge base answers with confidence and with an article none of the
+    message's other needs is about: a question of its own ("…и как мне теперь
+    новую получить" beside a lost card). An article a person must settle is
+    no answer here: a half-read clause never brings a person."""
+    taken = {a for a in [await _article_of(n["intent"], n["text"]) for n in (first, *others)] if a}
+    kept: list[OtherNeed] = []
+    for need in maybe:
+        result = await _faq_result(need["text"])
+        if result.decision != "answer" or result.answer is None or result.answer.escalate:
+            continue
+        if result.answer.id in taken:
+            continue
+        taken.add(result.answer.id)
+        kept.append(OtherNeed(intent="faq", text=need["text"], confidence=need["confidence"]))
+    return kept
+
+
+def _first_need(tracker: Tracker) -> OtherNeed:
+    """The need handled first: its clause when the NLU split the message, else the whole of it."""
+    message = tracker.latest_message
+    intent = str((message.get("intent") or {}).get("name") or "faq")
+    first = message.get(FIRST_KEY)
+    text = (
+        str(first["text"])
+        if isinstance(first, dict) and first.get("text")
+        else str(message.get("text") or "")
+    )
+    return OtherNeed(intent=intent, text=text, confidence=0.0)
+
+
 class ValidateSlotMappings(ValidationAction):
-    """Rasa's slot extraction calls it when the NLU found other needs in the
-    message or the message answers the offer of a person for a complaint
+    """Rasa's slot extraction calls it when the NLU found other needs (or
+    clauses that may be one) in the message or the message answers the offer
+    of a person for a complaint
     (bot/slot_extraction.py skips the call otherwise): remembers the other
     needs and says, in one line, which comes first. A new `extract_`/`validate_`
     method here needs that condition widened, or it will not run."""
@@ -85,6 +136,9 @@ class ValidateSlotMappings(ValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         new = _needs(tracker.latest_message.get(PARSE_KEY))
+        maybe = _needs(tracker.latest_message.get(MAYBE_KEY))
+        if maybe:
+            new = [*new, *await confirm_maybe(maybe, _first_need(tracker), new)]
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
         if (
             _last_bot_action(tracker) == "utter_complaint"

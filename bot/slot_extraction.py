@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
+from bot.needs import MAYBE_KEY
 from bot.needs import PARSE_KEY as NEEDS_KEY
 from bot.nlu.signals import PARSE_KEY as SIGNAL_KEY
 
@@ -135,10 +136,15 @@ def signal_events(tracker: DialogueStateTracker) -> list[Event]:
 
 def two_needs_has_work(tracker: DialogueStateTracker) -> bool:
     """Whether actions/two_needs.py's `extract_pending_needs` could remember a
-    need: only with other needs in the parse data or right after the offer of
-    a person for a complaint. Anything else it answers with the slots it got."""
+    need: only with other needs (or clauses that may be one) in the parse data
+    or right after the offer of a person for a complaint. Anything else it
+    answers with the slots it got."""
     message = tracker.latest_message.parse_data if tracker.latest_message else {}
-    return bool(message.get(NEEDS_KEY)) or last_bot_action(tracker) == COMPLAINT_OFFER
+    return (
+        bool(message.get(NEEDS_KEY))
+        or bool(message.get(MAYBE_KEY))
+        or last_bot_action(tracker) == COMPLAINT_OFFER
+    )
 
 
 def install() -> None:

@@ -20,6 +20,11 @@ from typing import TypedDict
 # that clause, not the whole message, which would find the other topic too).
 PARSE_KEY = "other_needs"
 FIRST_KEY = "first_need"
+# Clauses the model did not read as a request of their own but that ask
+# something ("… и как мне теперь новую получить"): the action server keeps the
+# ones the knowledge base answers with an article of their own
+# (actions/two_needs.py), so a second question is not lost to a weak reading.
+MAYBE_KEY = "maybe_needs"
 SLOT = "pending_needs"
 
 
@@ -34,4 +39,4 @@ class OtherNeed(TypedDict):
     confidence: float
 
 
-__all__ = ["FIRST_KEY", "PARSE_KEY", "SLOT", "OtherNeed"]
+__all__ = ["FIRST_KEY", "MAYBE_KEY", "PARSE_KEY", "SLOT", "OtherNeed"]

@@ -46,11 +46,31 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LEAD = re.compile(r"^(?:[\s,;:—–-]|\d\)|и\b|а\b|ещ[её]\b|вопрос\b|также\b|плюс\b)+", re.IGNORECASE)
 
 
+# A clause that asks for something: a question mark, a question word, or a
+# polite imperative of a request ("отмените заказ", "подскажите, …") anywhere
+# in it. Not every "-ите" form: "здравствуйте", "извините" ask nothing.
+_QUESTION = re.compile(
+    r"\?|\b(?:как|где|когда|сколько|почему|зачем|куда|откуда|можно|ли|какой|какая|какое|какие|"
+    r"какую|каким|во\s+сколько|что\s+(?:делать|будет|значит|с\b)|подскажите|скажите|расскажите|"
+    r"объясните|уточните|посоветуйте|отмените|верните|проверьте|пришлите|измените|поменяйте|"
+    r"удалите|отключите|подключите|оформите|отпишите|восстановите|перенесите)\b",
+    re.IGNORECASE,
+)
+
+
+def asks(text: str) -> bool:
+    """Whether a clause asks for something (rather than tells or greets)."""
+    return _QUESTION.search(text) is not None
+
+
 @dataclass(frozen=True)
 class Clause:
     text: str
     # How the clause was separated from the one before it (the first clause: True).
     strong: bool
+    # It asks for something, its question mark included (the split eats a
+    # "?" that ends a clause before the next one: "скачать? а справку …").
+    asks: bool = False
 
 
 def _clean(text: str) -> str:
@@ -75,13 +95,15 @@ def _split(text: str, weak_too: bool) -> list[Clause]:
     spans: list[int] = []  # where each clause starts in the text
     for start, end, strong in _pieces(text, weak_too):
         cleaned = _clean(text[start:end])
+        question = asks(cleaned) or text[end : end + 1] == "?"
         words = len(_WORD.findall(cleaned))
         if words < (MIN_WORDS if strong else MIN_WORDS_AFTER_WEAK):
             if cleaned and clauses:
                 # Glued back to the clause before, connective and all.
-                clauses[-1] = Clause(_clean(text[spans[-1] : end]), clauses[-1].strong)
+                before = clauses[-1]
+                clauses[-1] = Clause(_clean(text[spans[-1] : end]), before.strong, before.asks or question)
             continue
-        clauses.append(Clause(cleaned, strong if clauses else True))
+        clauses.append(Clause(cleaned, strong if clauses else True, question))
         spans.append(start)
     return clauses
 

@@ -3,9 +3,10 @@
 The order is the harm of waiting: money leaving an account (fraud, a lost or
 stolen card, an operation the customer did not make) before a locked profile
 or a forgotten password, those before a problem report or a ticket's status,
-and any of them before a general question. A complaint comes after the
-concrete requests of the same message ("что с заявкой? мне обещали
-перезвонить и тишина"): the request is settled first, then a person offered. A need the bot cannot settle
+and any of them before a general question. A complaint comes last, after
+the concrete requests and questions of the same message ("что с заявкой? мне
+обещали перезвонить и тишина", "не приходит код. жду уже десять минут"): the
+request is settled or the question answered first, then a person offered. A need the bot cannot settle
 itself goes to a person; when that happens the case names the other needs
 too (`actions/two_needs.py`).
 """
@@ -17,6 +18,7 @@ from typing import Literal
 
 from bot.handoff.urgency import CUES
 from bot.needs import OtherNeed
+from bot.needs import clauses as clause_split
 
 # How a remembered need is taken up. form: its Rasa form starts; person: a
 # person settles it (after the response that explains, if any); offer: the
@@ -35,6 +37,9 @@ class NeedKind:
     kind: Kind
     # The form; the response said before a person takes over, or that offers one.
     action: str = ""
+    # The knowledge-base article on the same topic: a second question that
+    # finds it asks nothing the first need does not settle.
+    article: str = ""
 
 
 NEEDS: dict[str, NeedKind] = {
@@ -44,28 +49,40 @@ NEEDS: dict[str, NeedKind] = {
         "подозрению на мошенничество",
         "person",
         "utter_report_fraud",
+        "scam-calls",
     ),
-    "block_card": NeedKind(1, "заблокируем карту", "блокировке карты", "form", "block_card_form"),
+    "block_card": NeedKind(
+        1, "заблокируем карту", "блокировке карты", "form", "block_card_form", "card-block"
+    ),
     "dispute_transaction": NeedKind(
         2,
         "разберёмся с операцией, которую вы не совершали",
         "спорной операции",
         "person",
         "utter_dispute_transaction",
+        "card-dispute",
     ),
-    "account_locked": NeedKind(3, "разберёмся с блокировкой профиля", "блокировке профиля", "answer"),
+    "account_locked": NeedKind(
+        3, "разберёмся с блокировкой профиля", "блокировке профиля", "answer", article="blocked-profile"
+    ),
     "request_human": NeedKind(4, "позову специалиста", "разговору со специалистом", "person"),
-    "complaint": NeedKind(9, "разберёмся с жалобой", "вашей жалобе", "offer", "utter_complaint"),
-    "reset_password": NeedKind(5, "восстановим пароль", "восстановлению пароля", "answer"),
+    "complaint": NeedKind(
+        12, "разберёмся с жалобой", "вашей жалобе", "offer", "utter_complaint", "complaints-escalation"
+    ),
+    "reset_password": NeedKind(
+        5, "восстановим пароль", "восстановлению пароля", "answer", article="password-reset"
+    ),
     "report_problem": NeedKind(
-        6, "зарегистрируем проблему", "описанию проблемы", "form", "report_problem_form"
+        6, "зарегистрируем проблему", "описанию проблемы", "form", "report_problem_form", "write-request"
     ),
     "check_ticket_status": NeedKind(
-        7, "проверим обращение", "статусу обращения", "form", "ticket_status_form"
+        7, "проверим обращение", "статусу обращения", "form", "ticket_status_form", "ticket-status"
     ),
-    "request_refund": NeedKind(8, "расскажу про возврат", "возврату", "answer"),
+    "request_refund": NeedKind(8, "расскажу про возврат", "возврату", "answer", article="refund"),
     "faq": NeedKind(10, "отвечу на вопрос", "вашему второму вопросу", "answer"),
-    "working_hours": NeedKind(11, "расскажу о часах работы", "часам работы", "answer"),
+    "working_hours": NeedKind(
+        11, "расскажу о часах работы", "часам работы", "answer", article="support-hours-channels"
+    ),
 }
 
 
@@ -90,6 +107,8 @@ class ReadClause:
     confidence: float
     # The clause's boundaries (before and after it) are all strong ones.
     strong: bool
+    # It asks for something (bot.needs.clauses.Clause.asks).
+    asks: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,3 +185,24 @@ def rescue(clauses: list[ReadClause], *, minimum: float) -> ReadClause | None:
     и скажите, сколько ждать новую, у меня командировка")."""
     found = [c for c in clauses if is_need(c.intent) and c.confidence >= minimum]
     return min(found, key=lambda c: rank(c.intent)) if found else None
+
+
+# Readings that are no request however the clause is worded: small talk and
+# answers. A clause read as one of these is never a question for the base.
+NOT_A_QUESTION = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "cancel"})
+
+
+def maybe_needs(clauses: list[ReadClause], counted: list[str]) -> list[OtherNeed]:
+    """Clauses that ask something the model did not read as a request of its
+    own (a question after a bare "и", a reading below the thresholds, a
+    second question the model took for the first need's intent): candidates
+    for the knowledge base, which alone decides whether they are a need
+    (actions/two_needs.py). `counted`: the texts already kept as needs."""
+    found: list[OtherNeed] = []
+    for clause in clauses:
+        if clause.text in counted or clause.intent in NOT_A_QUESTION:
+            continue
+        if not (clause.asks or clause_split.asks(clause.text)):
+            continue
+        found.append(OtherNeed(intent="faq", text=clause.text, confidence=round(clause.confidence, 4)))
+    return found

@@ -23,13 +23,14 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.needs import FIRST_KEY, PARSE_KEY, clauses, urgency
+from bot.needs import FIRST_KEY, MAYBE_KEY, PARSE_KEY, clauses, urgency
 from bot.nlu.component import StatelessComponent
 
 # Set on a clause message: the id of the message it was cut from, and whether
 # its boundaries are strong ones.
 CLAUSE_OF = "two_needs_clause_of"
 STRONG = "two_needs_strong"
+ASKS = "two_needs_asks"
 # Whole-message readings a single clear clause may replace.
 UNREAD = ("out_of_scope", "nlu_fallback")
 
@@ -57,7 +58,12 @@ class ClauseSplitter(StatelessComponent):
             for i, part in enumerate(parts):
                 after = parts[i + 1].strong if i + 1 < len(parts) else True
                 clause = Message(
-                    data={TEXT: part.text, CLAUSE_OF: id(message), STRONG: part.strong and after}
+                    data={
+                        TEXT: part.text,
+                        CLAUSE_OF: id(message),
+                        STRONG: part.strong and after,
+                        ASKS: part.asks,
+                    }
                 )
                 extra.append(clause)
         return [*messages, *extra] if extra else messages
@@ -85,12 +91,28 @@ class TwoNeedsCollector(StatelessComponent):
         self._person_min = float(config.get("person_min", 0.5))
 
     def _rescue(self, message: Message, read: list[urgency.ReadClause]) -> None:
-        """A message read as out of scope as a whole takes its one clear request."""
-        if (message.get(INTENT) or {}).get("name") not in UNREAD:
+        """A message read as out of scope as a whole takes its one clear
+        request; so does one read, without confidence, as no request at all
+        ("Я не понимаю, какие цифры. Соедините меня с человеком" as «ты бот?»)."""
+        intent = message.get(INTENT) or {}
+        name, confidence = str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
+        if name not in UNREAD and (urgency.is_need(name) or confidence >= self._rescue_min):
             return
         found = urgency.rescue(read, minimum=self._rescue_min)
         if found is not None:
             _set_intent(message, found.intent, found.confidence)
+
+    @staticmethod
+    def _maybe(message: Message, read: list[urgency.ReadClause], counted: list[str]) -> None:
+        """The clauses that ask something but were not kept as needs, for the
+        action server to try on the knowledge base: only beside a request
+        the bot acts on (a greeting's or an unclear message's clauses are not
+        a second need of anything)."""
+        if not urgency.is_need(str((message.get(INTENT) or {}).get("name") or "")):
+            return
+        maybe = urgency.maybe_needs(read, counted)
+        if maybe:
+            message.set(MAYBE_KEY, maybe, add_to_output=True)
 
     def process(self, messages: list[Message]) -> list[Message]:
         kept = [m for m in messages if m.get(CLAUSE_OF) is None]
@@ -108,6 +130,7 @@ class TwoNeedsCollector(StatelessComponent):
                     intent=str(intent.get("name") or ""),
                     confidence=float(intent.get("confidence") or 0.0),
                     strong=bool(message.get(STRONG)),
+                    asks=bool(message.get(ASKS)),
                 )
             )
         for message in kept:
@@ -123,6 +146,7 @@ class TwoNeedsCollector(StatelessComponent):
             )
             if arranged is None:
                 self._rescue(message, read)
+                self._maybe(message, read, counted=[])
                 continue
             first = arranged.first
             current = message.get(INTENT) or {}
@@ -130,4 +154,5 @@ class TwoNeedsCollector(StatelessComponent):
                 _set_intent(message, first.intent, first.confidence)
             message.set(PARSE_KEY, list(arranged.others), add_to_output=True)
             message.set(FIRST_KEY, arranged.first_need(), add_to_output=True)
+            self._maybe(message, read, counted=[first.text, *(o["text"] for o in arranged.others)])
         return kept

@@ -68,15 +68,38 @@ OTHER_CONFIDENCE = 0.6
 # with confidence and a question mark, leaves them.
 FREE_TEXT = frozenset({fields.TOPIC, fields.DESCRIPTION, fields.ERROR_TEXT})
 FREE_TEXT_CONFIDENCE = 0.7
+# A question that opens with a question word («кстати, как вернуть деньги
+# за отменённый заказ?») is asked, not described: a description tells what
+# happened. The NLU may read it at 0.44 only, split between two requests.
+_SIDE_QUESTION = re.compile(
+    r"^\W*(?:(?:кстати|а|и|ещё|еще|заодно|вопрос)\W+)*"
+    r"(?:как|где|когда|сколько|почему|можно\s+ли|можно|куда|какой|какая|какие|до\s+скольки|во\s+сколько)\b",
+    re.IGNORECASE,
+)
+SIDE_QUESTION_CONFIDENCE = 0.4
+
+
+# A person asked for in so many words ("позовите оператора, не хочу
+# заполнять"): the classifier may spread such a message over two readings
+# (request_human at 0.49), but no answer to a question names a person.
+_PERSON = re.compile(
+    r"\b(?:оператор\w*|специалист\w*|живо\w*\s+человек\w*|человек[ау]?|сотрудник\w*|менеджер\w*)\b",
+    re.IGNORECASE,
+)
+PERSON_CONFIDENCE = 0.3
 
 
 def lets_go(slot: str, intent: str | None, confidence: float, text: str) -> bool:
     """Whether the message is another need rather than an answer to `slot`."""
+    if intent == "request_human" and confidence >= PERSON_CONFIDENCE and _PERSON.search(text):
+        return True
     if intent in CONTROL_INTENTS:
         return confidence >= CONTROL_CONFIDENCE
     if intent not in OTHER_NEEDS:
         return False
     if slot in FREE_TEXT:
+        if _SIDE_QUESTION.match(text) and text.rstrip().endswith("?"):
+            return confidence >= SIDE_QUESTION_CONFIDENCE
         return confidence >= FREE_TEXT_CONFIDENCE and text.rstrip().endswith("?")
     return confidence >= OTHER_CONFIDENCE
 

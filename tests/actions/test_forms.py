@@ -4,12 +4,14 @@ unusable answer ends the form with UNKNOWN instead of a third question."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import forms
 from actions.forms import UNKNOWN, ValidateBlockCardForm
 from actions.ticket_status import ValidateTicketStatusForm
 
@@ -30,10 +32,33 @@ def tracker(text: str, intent: str = "inform", retries: float = 0.0, signal: str
     )
 
 
+# The knowledge base, faked: it answers only these.
+ANSWERS = {"а не, забейте, мне новая карта нужна, старая треснула": "card-reissue"}
+
+
+class Search:
+    def search(self, text: str) -> Any:
+        found = ANSWERS.get(text)
+        answer = type("Article", (), {"id": found, "escalate": False})() if found else None
+        return type("Result", (), {"decision": "answer" if found else "none", "answer": answer})()
+
+
+@pytest.fixture(autouse=True)
+def knowledge_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forms, "shared_search", Search)
+
+
 def card(text: str, **kwargs: Any) -> dict[str, Any]:
-    return ValidateBlockCardForm().validate_card_last4(
-        text, CollectingDispatcher(), tracker(text, **kwargs), {}
+    return asyncio.run(
+        ValidateBlockCardForm().validate_card_last4(text, CollectingDispatcher(), tracker(text, **kwargs), {})
     )
+
+
+def test_another_question_instead_of_the_digits_ends_the_form_for_its_answer() -> None:
+    said = "а не, забейте, мне новая карта нужна, старая треснула"
+    assert card(said) == {"card_last4": forms.OTHER_NEED, "slot_retries": 0.0}
+    # A long answer the base has nothing for is asked again, as before.
+    assert card("ну я не уверена какая из них потерялась вообще")["card_last4"] is None
 
 
 def test_four_digits_are_taken() -> None:

@@ -142,3 +142,36 @@ def test_the_forms_own_request_inside_it_is_a_value_a_question_or_not_at_hand() 
     # A question: the rule goes on to the answer and the offer to go back.
     done, _ = _run(action, _in_form("а если найду, её потом можно разблокировать?", "block_card"))
     assert done == []
+
+
+def test_data_with_words_around_it_is_a_question_for_the_base() -> None:
+    from actions.repair import says_more_than_data
+
+    assert says_more_than_data("номер 45560218, с понедельника стоит собирается и ничего не двигается")
+    assert not says_more_than_data("0862")
+    assert not says_more_than_data("карта 4417")
+
+
+def test_the_value_found_after_not_remembering_it_resumes_the_form() -> None:
+    from actions.repair import ActionCannotGive, ActionDataOutsideForm
+
+    latest = {"text": "всё, нашла в приложении: 2290", "intent": {"name": "inform", "confidence": 0.6}}
+    events = [{"event": "action", "name": "action_cannot_give"}, {"event": "user", "text": latest["text"]}]
+    done, said = _run(ActionDataOutsideForm(), _tracker(events, latest, paused_form="block_card_form"))
+    assert {"event": "slot", "timestamp": None, "name": "card_last4", "value": "2290"} in done
+    assert done[-1]["name"] == "block_card_form" and not said
+
+    from rasa_sdk import Tracker
+
+    in_form = Tracker(
+        "t",
+        {"requested_slot": "ticket_number"},
+        {"text": "не помню", "intent": {"name": "deny"}},
+        [],
+        False,
+        None,
+        {"name": "ticket_status_form"},
+        "action_listen",
+    )
+    left, _ = _run(ActionCannotGive(), in_form)
+    assert {"event": "slot", "timestamp": None, "name": "paused_form", "value": "ticket_status_form"} in left

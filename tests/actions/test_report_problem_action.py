@@ -11,6 +11,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import report_problem
 from actions.report_problem import (
     ActionRegisterProblem,
     ActionStartProblemReport,
@@ -55,6 +56,17 @@ async def validate(t: Tracker) -> tuple[dict[str, Any], CollectingDispatcher]:
     return slots_of(events), dispatcher
 
 
+@pytest.fixture
+def no_article(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The knowledge base has no fix for the fault: the form starts."""
+
+    async def none(text: str) -> None:
+        return None
+
+    monkeypatch.setattr(report_problem, "self_help_article", none)
+
+
+@pytest.mark.usefixtures("no_article")
 async def test_the_first_message_fills_what_it_names() -> None:
     text = "Не проходит оплата в приложении версии 5.2.1: пишет «Операция отклонена», было сегодня в 10:00"
     events = await ActionStartProblemReport().run(CollectingDispatcher(), tracker(text, "report_problem"), {})
@@ -179,3 +191,76 @@ async def test_the_reask_is_worded_differently() -> None:
     await ask().run(again, tracker("", slots={fields.TRIES: {fields.DESCRIPTION: 1}}), {})
     assert first.messages[0]["response"] == "utter_ask_problem_description"
     assert again.messages[0]["response"] == "utter_reask_problem_description"
+
+
+async def test_a_fault_the_base_has_a_fix_for_gets_the_article_not_the_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.faq import Article
+
+    article = Article(id="app-troubleshooting", title="Проблемы с приложением", body="Переустановите.")
+
+    async def found(text: str) -> Article:
+        return article
+
+    monkeypatch.setattr(report_problem, "self_help_article", found)
+    dispatcher = CollectingDispatcher()
+    t = tracker("не открывается приложение", "report_problem")
+    events = await ActionStartProblemReport().run(dispatcher, t, {})
+    assert slots_of(events)["faq_article_id"] == "app-troubleshooting"
+    assert slots_of(events)["faq_followup"] == report_problem.REPORT_ANSWERED
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"
+    assert dispatcher.messages[-1]["response"] == "utter_faq_helpful"
+
+
+def test_a_request_asked_for_in_so_many_words_or_again_goes_to_the_form() -> None:
+    assert report_problem.wants_self_help_first("не открывается приложение", None)
+    assert not report_problem.wants_self_help_first("хочу оставить заявку: не открывается приложение", None)
+    assert not report_problem.wants_self_help_first("передайте разработчикам, что сайт падает", None)
+    assert not report_problem.wants_self_help_first("/report_problem", None)
+    assert not report_problem.wants_self_help_first("белый экран", report_problem.REPORT_ANSWERED)
+
+
+async def test_no_to_the_fix_starts_the_request_with_the_faults_words() -> None:
+    from actions.faq import ActionFaqFollowup
+
+    fault = "приложение вылетает при оплате, версия 5.2.1"
+    t = Tracker(
+        "web:a",
+        {"faq_followup": report_problem.REPORT_ANSWERED},
+        {"intent": {"name": "deny", "confidence": 0.9}, "text": "нет"},
+        [{"event": "user", "text": fault}, {"event": "user", "text": "нет"}],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+    events = await ActionFaqFollowup().run(CollectingDispatcher(), t, {})
+    assert slots_of(events)[fields.VERSION] == "версия 5.2.1"
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "report_problem_form"
+
+
+def test_a_declared_wish_to_report_is_the_request_a_question_how_is_not() -> None:
+    assert report_problem.wishes_to_report("Хочу сообщить о проблеме: при оплате пишет «отклонено»")
+    assert report_problem.wishes_to_report("хотела бы оставить заявку об ошибке на сайте")
+    assert not report_problem.wishes_to_report("хочу сообщить о проблеме, как это сделать?")
+    assert not report_problem.wishes_to_report("где посмотреть мои обращения")
+
+
+async def test_a_wish_to_report_read_as_a_question_starts_the_form() -> None:
+    from actions.faq import ActionAnswerFaq
+
+    text = "Хочу сообщить о проблеме: в приложении версии 5.2.1 не грузится корзина"
+    t = Tracker(
+        "web:a",
+        {},
+        {"intent": {"name": "faq", "confidence": 0.36}, "text": text, "entities": []},
+        [{"event": "user", "text": text}],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+    events = await ActionAnswerFaq().run(CollectingDispatcher(), t, {})
+    assert slots_of(events)[fields.VERSION] == "версия 5.2.1"
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "report_problem_form"

@@ -14,7 +14,7 @@ from tests.conftest import DESK_ADMIN, Stack
 
 pytestmark = pytest.mark.e2e
 
-CLOSING = "Если появятся ещё вопросы"
+CLOSING = "Есть ещё вопрос, с которым помочь?"
 
 
 def new_sender() -> str:

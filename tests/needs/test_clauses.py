@@ -198,3 +198,54 @@ def test_a_half_read_clause_that_says_it_outright_brings_the_person() -> None:
     arranged = urgency.arrange(clauses_, whole="faq", **kw)
     assert arranged is not None and arranged.first.intent == "dispute_transaction"
     assert [n["intent"] for n in arranged.others] == ["faq"]
+
+
+@pytest.mark.parametrize(
+    ("clause", "asks"),
+    [
+        ("как мне теперь новую получить", True),
+        ("его можно отменить пока не отправили?", True),
+        ("утром во сколько кто нибудь ответит", True),
+        ("скажите как новую заказать", True),
+        ("заказ 48213377 когда привезут", True),
+        ("у меня сумку украли в баре", False),
+        ("добрый день.", False),
+        ("хочу удалить аккаунт насовсем", False),
+    ],
+)
+def test_a_clause_that_asks_something(clause: str, asks: bool) -> None:
+    assert clauses.asks(clause) is asks
+
+
+def test_maybe_needs_are_the_asking_clauses_not_kept_and_not_small_talk() -> None:
+    read = [
+        urgency.ReadClause("добрый день, как дела?", "greet", 0.7, True),
+        urgency.ReadClause("заблокируйте карту", "block_card", 0.6, False),
+        urgency.ReadClause("как мне новую получить", "faq", 0.28, False),
+        urgency.ReadClause("можно отменить второй заказ?", "request_refund", 0.3, True),
+        urgency.ReadClause("уже неделю так", "complaint", 0.3, True),
+    ]
+    maybe = urgency.maybe_needs(read, counted=["заблокируйте карту"])
+    assert [m["text"] for m in maybe] == ["как мне новую получить", "можно отменить второй заказ?"]
+    assert {m["intent"] for m in maybe} == {"faq"}
+
+
+def test_every_need_a_form_or_answer_settles_names_its_article() -> None:
+    for intent, kind in urgency.NEEDS.items():
+        if kind.kind in ("form", "answer") and intent != "faq":
+            assert kind.article, intent
+
+
+def test_a_question_mark_the_split_ate_still_marks_the_clause_as_asking() -> None:
+    found = clauses.split("выписку я сама могу скачать? а справку с печатью где взять")
+    assert [(c.text, c.asks) for c in found] == [
+        ("выписку я сама могу скачать", True),
+        ("справку с печатью где взять", True),
+    ]
+    told = clauses.split("отмените заказ 60033812, передумала. и ещё уже неделю спам приходит")
+    assert [c.asks for c in told] == [True, False]
+
+
+def test_a_complaint_comes_after_the_question_of_the_same_message() -> None:
+    assert urgency.rank("faq") < urgency.rank("complaint")
+    assert urgency.rank("check_ticket_status") < urgency.rank("complaint")

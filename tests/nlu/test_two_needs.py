@@ -45,6 +45,21 @@ SCRIPT = textwrap.dedent(
     ]
     assert one.get("other_needs") is None and one.get(INTENT)["name"] == "faq"
 
+    # Read, unsure, as no request at all: its one clear request stands for it;
+    # a confident small-talk reading is left alone.
+    for whole_confidence, expected in ((0.25, "request_human"), (0.8, "bot_challenge")):
+        asked = Message({TEXT: "Я не понимаю, какие цифры. Соедините меня с человеком, пожалуйста"})
+        batch = splitter.process([asked])
+        for message in batch:
+            reading = {
+                "Я не понимаю, какие цифры.": ("nlu_fallback", 0.2),
+                "Соедините меня с человеком, пожалуйста": ("request_human", 0.6),
+            }.get(message.get(TEXT), ("bot_challenge", whole_confidence))
+            message.set(INTENT, {"name": reading[0], "confidence": reading[1]})
+            message.set(INTENT_RANKING_KEY, [{"name": reading[0], "confidence": reading[1]}])
+        collector.process(batch)
+        assert asked.get(INTENT)["name"] == expected, (whole_confidence, asked.get(INTENT))
+
     # Nothing splits: the batch is left as it came.
     plain = [Message({TEXT: "Здравствуйте, у меня украли карту"})]
     assert splitter.process(plain) is plain and collector.process(plain) is plain

@@ -100,3 +100,20 @@ def test_every_question_has_a_different_reask_with_a_way_past_it() -> None:
 def test_a_request_takes_four_questions_at_most() -> None:
     assert [len(fields.required(kind)) - len(fields.DETAILS) + 1 for kind in ("error",)] == [4]
     assert fields.required("suggestion") == [fields.TYPE, fields.DESCRIPTION, fields.CONTACT]
+
+
+def test_a_person_named_in_so_many_words_lets_go_even_when_the_reading_is_split() -> None:
+    assert answers.lets_go(fields.TYPE, "request_human", 0.49, "позовите оператора, не хочу заполнять")
+    assert answers.lets_go(fields.DESCRIPTION, "request_human", 0.35, "дайте живого человека")
+    # The reading alone, without the words, still needs its confidence.
+    assert not answers.lets_go(fields.DESCRIPTION, "request_human", 0.49, "не могу больше это терпеть")
+
+
+def test_a_question_opening_with_a_question_word_is_no_description() -> None:
+    text = "кстати, как вернуть деньги за отменённый заказ?"
+    assert answers.lets_go(fields.DESCRIPTION, "request_refund", 0.44, text)
+    assert not answers.lets_go(fields.DESCRIPTION, "request_refund", 0.3, text)
+    # A description that happens to end with a question mark stays one.
+    assert not answers.lets_go(
+        fields.DESCRIPTION, "account_locked", 0.5, "захожу в кабинет, а он пишет заблокирован, почему?"
+    )
