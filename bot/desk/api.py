@@ -256,7 +256,9 @@ async def resolve(request: web.Request) -> web.Response:
 async def get_metrics(request: web.Request) -> web.Response:
     """The queue now and the measures of `?from=YYYY-MM-DD&to=YYYY-MM-DD` (defined in `bot.desk.metrics`)."""
     _supervisor(request)
-    first, last = metrics.parse_period(request.query.get("from"), request.query.get("to"))
+    first, last = metrics.parse_period(
+        request.query.get("from"), request.query.get("to"), request.app[DESK].settings.desk.timezone
+    )
     return _json(await metrics.period_metrics(request.app[DESK], first, last))
 
 
@@ -265,7 +267,9 @@ async def get_metrics_csv(request: web.Request) -> web.Response:
     """The same measures as a CSV file; an export, so it is audited (it carries
     no transcripts: the worst conversations are in the JSON only)."""
     supervisor = _supervisor(request)
-    first, last = metrics.parse_period(request.query.get("from"), request.query.get("to"))
+    first, last = metrics.parse_period(
+        request.query.get("from"), request.query.get("to"), request.app[DESK].settings.desk.timezone
+    )
     report = await metrics.period_metrics(request.app[DESK], first, last)
     await audit.record(
         request.app[DESK], audit.EXPORT, supervisor.username, "metrics.csv", f"{first}..{last}"

@@ -182,10 +182,12 @@ class _Conversation:
     first_contact: bool
 
 
-def parse_period(start: str | None, end: str | None) -> tuple[date, date]:
-    """`from`/`to` as YYYY-MM-DD; the last seven days by default."""
+def parse_period(start: str | None, end: str | None, timezone_name: str) -> tuple[date, date]:
+    """`from`/`to` as YYYY-MM-DD; the last seven days by default, ending today
+    in the desk's time zone (the days a period counts are that zone's: by the
+    UTC date, a Moscow supervisor's dashboard lost «today» from midnight to 03:00)."""
     try:
-        last = date.fromisoformat(end) if end else utcnow().date()
+        last = date.fromisoformat(end) if end else utcnow().astimezone(ZoneInfo(timezone_name)).date()
         first = date.fromisoformat(start) if start else last - timedelta(days=6)
     except ValueError:
         raise Invalid("'from' and 'to' must be dates, YYYY-MM-DD") from None

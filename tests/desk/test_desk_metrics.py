@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.desk import db
+from bot.desk import db, metrics
 from bot.desk.models import Handoff, KnowledgeGap, Message, Rating, Ticket
 from tests.desk.conftest import CHIEF, SERVICE_TOKEN, DeskClient
 
@@ -231,3 +231,11 @@ async def test_a_conversation_is_rated_once(desk: DeskClient) -> None:
     assert (await desk.call("POST", "/api/internal/ratings", SERVICE_TOKEN, by_handoff))[0] == 409
     stranger = {**by_handoff, "sender_id": "tg:3"}
     assert (await desk.call("POST", "/api/internal/ratings", SERVICE_TOKEN, stranger))[0] == 404
+
+
+def test_the_default_period_ends_today_in_the_desks_time_zone(monkeypatch: Any) -> None:
+    # 22:30 UTC on 7 December is already 8 December in Moscow: a supervisor
+    # opening the dashboard then must see the day that has begun for the desk.
+    monkeypatch.setattr(metrics, "utcnow", lambda: datetime(2026, 12, 7, 22, 30, tzinfo=timezone.utc))
+    assert metrics.parse_period(None, None, "Europe/Moscow") == (date(2026, 12, 2), date(2026, 12, 8))
+    assert metrics.parse_period(None, None, "UTC") == (date(2026, 12, 1), date(2026, 12, 7))
