@@ -115,6 +115,14 @@ def account_taken_over(text: str) -> bool:
     )
 
 
+def says_outright(intent: str, text: str) -> bool:
+    """The message names this urgent intent in so many words (its CUES, or
+    «не делал» beside money): the one test both the straight handoff and the
+    two-needs arrangement (bot.needs.urgency) apply to a clause."""
+    cue = CUES.get(intent)
+    return cue is not None and (cue.search(text) is not None or did_nothing_with_money(text, DID_NOT_DO))
+
+
 def goes_straight(intent: str, confidence: float, text: str) -> bool:
     """Whether this urgent request goes to a person without a question first.
 
@@ -129,11 +137,10 @@ def goes_straight(intent: str, confidence: float, text: str) -> bool:
     if text.startswith("/"):
         return True  # the question's own button («Операцию совершал не я»)
     if intent == "dispute_transaction":
-        return CUES[intent].search(text) is not None or did_nothing_with_money(text, DID_NOT_DO)
+        return says_outright(intent, text)
     if confidence >= CONFIDENT:
         return True
-    cue = CUES.get(intent)
-    return cue is None or cue.search(text) is not None or did_nothing_with_money(text, DID_NOT_DO)
+    return intent not in CUES or says_outright(intent, text)
 
 
 # Urgent situations named outright, whatever intent the NLU chose: the

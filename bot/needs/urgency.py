@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.handoff.urgency import CUES
+from bot.handoff.urgency import says_outright
 from bot.needs import OtherNeed
 from bot.needs import clauses as clause_split
 
@@ -139,7 +139,7 @@ def arrange(
     are two needs. A clause that would bring a person (fraud, a dispute, a
     request for one) needs `person_min` unless the whole message (`whole`,
     its intent) reads the same or the clause says it outright ("я их не
-    делал": bot.handoff.urgency.CUES, the words that send the same intent
+    делал": bot.handoff.urgency.says_outright, the words that send the same intent
     straight to a person): a handoff on a half-read clause ("стою у
     банкомата, не даёт снять" as a disputed payment) costs more than a
     question answered.
@@ -175,8 +175,7 @@ def arrange(
 
 def _named(clause: ReadClause) -> bool:
     """The clause names its urgent situation in so many words."""
-    cue = CUES.get(clause.intent)
-    return cue is not None and cue.search(clause.text) is not None
+    return says_outright(clause.intent, clause.text)
 
 
 def rescue(clauses: list[ReadClause], *, minimum: float) -> ReadClause | None:
