@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import TypedDict
 
-from bot.handoff.urgency import CUES, MONEY, RECURRING, hack_in_doubt, kind_by_words
+from bot.handoff.urgency import CUES, MONEY, RECURRING, fraud_in_doubt, hack_in_doubt, kind_by_words
 
 PARSE_KEY = "signal"
 
@@ -130,7 +130,9 @@ def by_words(text: str) -> Signal | None:
     # A worry with its answer in the knowledge base, unless the operation is
     # disowned outright ("не совершал", "не узнаю": a dispute for a person),
     # which a recurring charge is not ("каждый месяц 199, я ничего не покупал").
-    disowned = CUES["dispute_transaction"].search(text) and not RECURRING.search(text)
+    disowned = (
+        CUES["dispute_transaction"].search(text) and not RECURRING.search(text) and not fraud_in_doubt(text)
+    )
     if not disowned and (MONEY_WORRY.search(text) or hack_in_doubt(text)):
         return _signal("money_worry", 1.0, "words")
     if not disowned and SERVICE_CHARGE.search(text):
