@@ -176,7 +176,13 @@ class ActionAnswerFaq(Action):
                     rest = [n for n in _pending(tracker) if n != other]
                     answered = await answer_with(dispatcher, tracker, found.answer)
                     return [SlotSet(needs.SLOT, rest or None), *answered]
+        signal = tracker.latest_message.get("signal")
+        own = isinstance(signal, dict) and signal.get("kind") == "own_operation"
         if worry and result.answer is not None and result.answer.escalate:
+            if own and result.answer.id in OWN_CHECK_FIRST:
+                # An operation the customer asks about as maybe their own:
+                # the dispute article's «Сначала проверьте» is the answer.
+                return await answer_with(dispatcher, tracker, result.answer)
             choices = worry_choices(result.candidates, lambda i: search.article(i).escalate)
             if choices:
                 # A worry about money whose best article is the escalating

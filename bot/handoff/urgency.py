@@ -239,6 +239,10 @@ OWN_GUESS = re.compile(
     re.IGNORECASE,
 )
 
+# The customer takes back what they just said ("я ничего не покупала...
+# хотя месяц назад я подключала Пакет").
+SELF_CORRECTION = re.compile(r"\bхотя\b|\bподожди\w*|\bа может\b|\bили нет\b", re.IGNORECASE)
+
 
 def split_asked(text: str) -> tuple[str, str]:
     """The message's statements and its questions, each joined."""
@@ -268,7 +272,11 @@ def fraud_in_doubt(text: str) -> bool:
     told, asked = split_asked(text)
     if not asked or _fraud_told(told) or account_taken_over(text):
         return False
-    if OWN_GUESS.search(text):
+    if OWN_GUESS.search(text) and (
+        not CUES["dispute_transaction"].search(text) or SELF_CORRECTION.search(text)
+    ):
+        # Disowned outright and then asked ("я его не совершал. это может
+        # быть он?") stays a dispute, unless the customer takes it back.
         return True
     if HACK_ONLY.search(asked) and not HACK_ONLY.search(told):
         rest = HACK_ONLY.sub(" ", text)

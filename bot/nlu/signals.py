@@ -22,7 +22,15 @@ from __future__ import annotations
 import re
 from typing import TypedDict
 
-from bot.handoff.urgency import CUES, MONEY, RECURRING, fraud_in_doubt, hack_in_doubt, kind_by_words
+from bot.handoff.urgency import (
+    CUES,
+    MONEY,
+    OWN_GUESS,
+    RECURRING,
+    fraud_in_doubt,
+    hack_in_doubt,
+    kind_by_words,
+)
 
 PARSE_KEY = "signal"
 
@@ -39,6 +47,7 @@ ROUTES: dict[str, str] = {
     "vague": "vague",
     "money_worry": "money_worry",
     "service_charge": "money_worry",
+    "own_operation": "money_worry",
 }
 
 # «Не знаю / не помню / нет под рукой», said in so many words.
@@ -139,6 +148,11 @@ def by_words(text: str) -> Signal | None:
         # Also where the classifier read a refund: a package or a fee is
         # explained and cancelled by its article, not by the return of goods.
         return _signal("service_charge", 1.0, "words")
+    if not disowned and OWN_GUESS.search(text) and MONEY.search(text):
+        # The customer asks whether an operation is one of their own ("в
+        # истории операция 1 340 ₽ … это может быть она?"): the dispute
+        # article's «Сначала проверьте», not «не по теме».
+        return _signal("own_operation", 1.0, "words")
     bare = " ".join(POLITE.sub(" ", text.lower()).split())
     if bare and VAGUE_ONLY.fullmatch(bare):
         return _signal("vague", 1.0, "words")
