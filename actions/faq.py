@@ -24,6 +24,7 @@ from actions.handoff import hand_over
 from bot import config, needs
 from bot.faq import Article, gaps, render
 from bot.faq.shared import shared_search
+from bot.handoff import urgency
 from bot.nlu import message_vector
 
 MAX_CHOICES = 3
@@ -39,11 +40,39 @@ def _button_payload(article_id: str) -> str:
     return "/faq" + json.dumps({"faq_article": article_id})
 
 
+DISPUTE_BUTTON = {"title": "Операцию совершал не я", "payload": "/dispute_transaction"}
+# Escalating articles a person settles only once the customer disowns the
+# operation: the article's first part is how to recognise one's own.
+OWN_CHECK_FIRST = frozenset({"card-dispute"})
+
+
+def customer_disowned(tracker: Tracker) -> bool:
+    """Whether any message of the conversation disowned an operation or named fraud."""
+    return any(
+        urgency.disowns_operation(str(e.get("text") or ""))
+        for e in tracker.events
+        if e.get("event") == "user"
+    )
+
+
 async def answer_with(
     dispatcher: CollectingDispatcher, tracker: Tracker, article: Article
 ) -> list[EventType]:
     dispatcher.utter_message(text=render.chat_text(article))
     events: list[EventType] = [SlotSet("faq_article_id", article.id), SlotSet("fallback_streak", 0.0)]
+    if article.id in OWN_CHECK_FIRST and not customer_disowned(tracker):
+        # A worried customer who never said the operation was not theirs
+        # ("я не знаю кто это!! хотя … может быть это аптека?"): the article
+        # tells how to check it first; the dispute is one press away.
+        dispatcher.utter_message(
+            response="utter_faq_helpful",
+            buttons=[
+                {"title": "Да", "payload": "/affirm"},
+                {"title": "Нет", "payload": "/deny"},
+                DISPUTE_BUTTON,
+            ],
+        )
+        return [*events, SlotSet("faq_followup", "asked_helpful")]
     if article.escalate:
         # Topics a person must settle: answered, then handed over at once. The
         # desk reads the answered article from the events, so they go first.
@@ -74,9 +103,6 @@ def offer_person(
         buttons=PERSON_BUTTONS,
     )
     return [SlotSet("faq_followup", state)]
-
-
-DISPUTE_BUTTON = {"title": "Операцию совершал не я", "payload": "/dispute_transaction"}
 
 
 def worry_choices(candidates: list[Any], escalates: Callable[[str], bool]) -> list[dict[str, str]]:
@@ -150,7 +176,13 @@ class ActionAnswerFaq(Action):
                     rest = [n for n in _pending(tracker) if n != other]
                     answered = await answer_with(dispatcher, tracker, found.answer)
                     return [SlotSet(needs.SLOT, rest or None), *answered]
+        signal = tracker.latest_message.get("signal")
+        own = isinstance(signal, dict) and signal.get("kind") == "own_operation"
         if worry and result.answer is not None and result.answer.escalate:
+            if own and result.answer.id in OWN_CHECK_FIRST:
+                # An operation the customer asks about as maybe their own:
+                # the dispute article's «Сначала проверьте» is the answer.
+                return await answer_with(dispatcher, tracker, result.answer)
             choices = worry_choices(result.candidates, lambda i: search.article(i).escalate)
             if choices:
                 # A worry about money whose best article is the escalating

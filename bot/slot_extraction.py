@@ -44,6 +44,9 @@ SERVICE_READINGS = frozenset({"request_refund"})
 # classifier only guessed them for ("деньги так и не вернулись, заявление
 # писать надо?" read as a ticket status at 0.40): the knowledge base does.
 UNSURE_FLOWS = frozenset({"request_refund", "check_ticket_status", "account_locked", "report_problem"})
+# An operation the customer asks about as maybe their own, read as off topic
+# at a guess ("… «IP SEMENOVA A.V.» … это может быть она?" at 0.22).
+OWN_GUESS_READINGS = frozenset({"out_of_scope"})
 AFTER_RATING = frozenset({"action_rate", "action_ask_rating"})
 # actions/two_needs.py: after this response an answer that is another need is
 # remembered as the complaint's offer left unanswered.
@@ -93,6 +96,8 @@ def route(
         return None if in_form else value
     if value == "money_worry":
         if intent in FRAUD_READINGS or (kind == "service_charge" and intent in SERVICE_READINGS):
+            return value
+        if kind == "own_operation" and intent in OWN_GUESS_READINGS:
             return value
         if intent in UNSURE_FLOWS and confidence < CONCRETE_CONFIDENCE:
             return value

@@ -151,3 +151,9 @@ def test_a_money_worry_replaces_a_flow_only_guessed() -> None:
 def test_a_question_about_disputes_is_answered() -> None:
     assert _route("dispute", "urgent", "faq", 0.8) is None
     assert _route("dispute", "urgent", "faq", 0.3) == "urgent"
+
+
+def test_an_own_operation_read_off_topic_gets_the_knowledge_base() -> None:
+    assert _route("own_operation", "money_worry", "out_of_scope", 0.22) == "money_worry"
+    assert _route("own_operation", "money_worry", "dispute_transaction", 0.4) == "money_worry"
+    assert _route("money_worry", "money_worry", "out_of_scope", 0.22) is None

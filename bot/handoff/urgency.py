@@ -45,11 +45,16 @@ CUES: dict[str, re.Pattern[str]] = {
 # заблокировали, я ничего не делала") it says the customer did nothing to
 # deserve the lock. NOTHING_AT_ALL names fraud (kind_by_words); the wider
 # DID_NOT_DO only confirms a fraud or dispute the NLU read (goes_straight).
+# «Ничего не делал(а) плохого / просто пароль перепутал» is innocence of a
+# lock or a sanction, told with what the customer did do: no disowning.
+INNOCENCE = r"(?!\s*(?:плохого|такого|дурного|незаконного|противозаконного|особенного)\b|[\s,.!]*(?:просто|только|кроме)\b)"
 NOTHING_AT_ALL = re.compile(
-    r"\bничего не (?:делал|делаю|подтверждал|подтверждаю)\w*|\bя\s+(?:\w+\s+)?не\s+заказывал\w*",
+    r"\bничего не (?:делал|делаю|подтверждал|подтверждаю)\w*\b"
+    + INNOCENCE
+    + r"|\bя\s+(?:\w+\s+)?не\s+заказывал\w*",
     re.IGNORECASE,
 )
-DID_NOT_DO = re.compile(r"\bне (?:делал|подтверждал)\w*", re.IGNORECASE)
+DID_NOT_DO = re.compile(r"\bне (?:делал|подтверждал)\w*\b" + INNOCENCE, re.IGNORECASE)
 MONEY = re.compile(
     r"списа\w*|списыва\w*|снял[аи]?\b|сняли|сняти\w*|деньг\w*|денег|перев[её]л\w*|перевод\w*|операци\w*"
     r"|оплат\w*|покупк\w*|плат[её]ж\w*|транзакц\w*|сч[её]т\w*|баланс\w*|₽|\bруб|\d{3,}|тыс\w*"
@@ -136,6 +141,8 @@ def goes_straight(intent: str, confidence: float, text: str) -> bool:
     """
     if text.startswith("/"):
         return True  # the question's own button («Операцию совершал не я»)
+    if fraud_in_doubt(text):
+        return False  # asked, not told: the question, whose first button is the urgent one
     if intent == "dispute_transaction":
         return says_outright(intent, text)
     if confidence >= CONFIDENT:
@@ -225,10 +232,74 @@ def hack_in_doubt(text: str) -> bool:
     )
 
 
+# A sentence the customer asks: it ends in «?» or opens with a question word
+# ("это что за подписка мошенническая").
+SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
+QUESTION_START = re.compile(
+    r"^\W*(?:(?:а|и|или|так|ну|это|меня|мне|у меня)\s+)*(?:что за|что|как|почему|зачем|откуда|неужели|разве|кто)\b",
+    re.IGNORECASE,
+)
+# The customer asks whether the operation is one of their own ("это оно что
+# ли?", "это может быть она?", "может, это я сам?"): they half-recognise it.
+OWN_GUESS = re.compile(
+    r"\b(?:это|может|мб)\s+(?:[\w,]+\s+){0,2}?(?:оно|она|он|они|я\s+сам\w*)\b(?:\s+(?:что\s+ли|может\s+быть))?[^.!?]*\?",
+    re.IGNORECASE,
+)
+
+# The customer takes back what they just said ("я ничего не покупала...
+# хотя месяц назад я подключала Пакет").
+SELF_CORRECTION = re.compile(r"\bхотя\b|\bподожди\w*|\bа может\b|\bили нет\b", re.IGNORECASE)
+
+
+def split_asked(text: str) -> tuple[str, str]:
+    """The message's statements and its questions, each joined."""
+    told: list[str] = []
+    asked: list[str] = []
+    for sentence in SENTENCE.findall(text):
+        is_question = sentence.rstrip().endswith("?") or QUESTION_START.search(sentence) is not None
+        (asked if is_question else told).append(sentence)
+    return " ".join(told), " ".join(asked)
+
+
+def _fraud_told(told: str) -> bool:
+    """Fraud in the statements alone: its words or someone else in the account."""
+    return KIND_WORDS["fraud"].search(told) is not None or account_taken_over(told)
+
+
+def fraud_in_doubt(text: str) -> bool:
+    """A worry that only asks whether it is fraud: the customer half-recognises
+    the operation ("я не знаю кто это!! хотя … я вчера в аптеке была … это
+    может быть она?"), asks about a hack with nothing of fraud told ("карта не
+    проходит нигде … меня взломали?"), or asks whether a recurring charge is
+    a scam ("каждый месяц снимают 79р … это что за подписка мошенническая").
+    Nothing told of a code, a scammer or someone in the account: those stay
+    fraud, as does money gone beside a hack the customer asks about."""
+    if hack_in_doubt(text):
+        return True
+    told, asked = split_asked(text)
+    if not asked or _fraud_told(told) or account_taken_over(text):
+        return False
+    if OWN_GUESS.search(text) and (
+        not CUES["dispute_transaction"].search(text) or SELF_CORRECTION.search(text)
+    ):
+        # Disowned outright and then asked ("я его не совершал. это может
+        # быть он?") stays a dispute, unless the customer takes it back.
+        return True
+    if HACK_ONLY.search(asked) and not HACK_ONLY.search(told):
+        rest = HACK_ONLY.sub(" ", text)
+        return not (
+            KIND_WORDS["fraud"].search(rest)
+            or NOTHING_BOUGHT.search(rest)
+            or MONEY_GONE.search(rest)
+            or did_nothing_with_money(rest)
+        )
+    return RECURRING.search(text) is not None and not did_nothing_with_money(told)
+
+
 def fraud_by_words(text: str) -> bool:
     """Fraud said outright: its words, someone else in the account, money
     gone that the customer did not spend."""
-    if hack_in_doubt(text):
+    if fraud_in_doubt(text):
         return False
     if KIND_WORDS["fraud"].search(text) or account_taken_over(text) or did_nothing_with_money(text):
         return True
@@ -241,3 +312,16 @@ def kind_by_words(text: str) -> str | None:
         if fraud_by_words(text) if kind == "fraud" else KIND_WORDS[kind].search(text):
             return kind
     return None
+
+
+def disowns_operation(text: str) -> bool:
+    """The customer says an operation or the money's loss is not theirs (or
+    names fraud), and does not only ask whether it is: what makes the
+    dispute article a person's matter (actions/faq.py)."""
+    if text.startswith("/") or fraud_in_doubt(text):
+        return False
+    return (
+        CUES["dispute_transaction"].search(text) is not None
+        or fraud_by_words(text)
+        or did_nothing_with_money(text, DID_NOT_DO)
+    )

@@ -84,3 +84,31 @@ def test_an_unhelpful_answer_offers_the_next_articles_not_the_same_one() -> None
 def test_a_disowned_operation_goes_straight_as_a_dispute() -> None:
     signal = {"kind": "dispute", "route": "urgent", "by": "words"}
     assert urgent_reason("faq", 0.34, "я их не делал", signal) == ("dispute_transaction", True)
+
+
+def _dispute_tracker(said: str) -> object:
+    from rasa_sdk import Tracker
+
+    events = [{"event": "user", "text": said}]
+    return Tracker("t", {}, {"text": said, "intent": {}}, events, False, None, {}, "action_listen")
+
+
+def test_the_dispute_article_without_a_disowning_asks_and_keeps_the_customer() -> None:
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.faq import DISPUTE_BUTTON, answer_with
+    from bot.faq import Article
+
+    article = Article(
+        "card-dispute", "Как оспорить незнакомую операцию", "Сначала проверьте …", escalate=True
+    )
+    dispatcher = CollectingDispatcher()
+    tracker = _dispute_tracker(
+        "в истории ООО РОМАШКА 480 р, не знаю что это. хотя я брал кофе, это оно может быть?"
+    )
+    events = asyncio.run(answer_with(dispatcher, tracker, article))  # type: ignore[arg-type]
+    assert {"event": "slot", "timestamp": None, "name": "faq_followup", "value": "asked_helpful"} in events
+    assert not any(e.get("event") == "pause" for e in events)
+    assert DISPUTE_BUTTON in dispatcher.messages[-1]["buttons"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handoff.urgency import CONFIDENT, goes_straight, kind_by_words
+from bot.handoff.urgency import CONFIDENT, disowns_operation, fraud_in_doubt, goes_straight, kind_by_words
 
 
 def test_a_confident_fraud_report_goes_straight_to_a_person() -> None:
@@ -141,3 +141,46 @@ def test_fear_as_a_figure_of_speech_is_no_threat() -> None:
 def test_somebody_spending_is_fraud_somebody_asked_is_not() -> None:
     assert kind_by_words("кто-то с моей карты снял 3000") == "fraud"
     assert kind_by_words("кто-то подскажет, как оплачивать заказ") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "в выписке списание 900 р. от «OOO ROMASHKA», я не знаю что это! хотя я в субботу заправлялся. это может быть оно?",
+        "карта не работает ни в одном магазине, деньги на счету есть. что случилось, меня взломали?",
+        "раз в месяц уходит 49 рублей, я не подключал. это что за мошенническая услуга",
+    ],
+)
+def test_fraud_only_asked_about_is_in_doubt(text: str) -> None:
+    assert fraud_in_doubt(text)
+    assert kind_by_words(text) is None
+    assert not goes_straight("report_fraud", 0.45, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "мне позвонили из банка, я продиктовал код. это мошенники?",
+        "с карты ушло 20000, меня взломали?",
+        "кто-то зашёл в мой кабинет и сменил пароль, это не я. меня взломали?",
+        "списали 3000, я ничего не покупал. это мошенники?",
+    ],
+)
+def test_fraud_told_stays_fraud_beside_a_question(text: str) -> None:
+    assert not fraud_in_doubt(text)
+    assert kind_by_words(text) == "fraud"
+
+
+def test_innocence_of_a_lock_is_no_disowning() -> None:
+    assert kind_by_words("не могу сделать перевод, счёт арестовали?? я ничего не делала плохого") is None
+    assert (
+        kind_by_words("заблокировали! я ничего не делал, просто пароль перепутал. деньги пропадут?") is None
+    )
+    assert kind_by_words("с карты списали 5000, я ничего не делала") == "fraud"
+
+
+def test_disowns_operation() -> None:
+    assert disowns_operation("списание 1200, я его не совершал")
+    assert not disowns_operation("непонятное списание 480 р. хотя утром брал кофе, это оно может быть?")
+    assert not disowns_operation("что за списание 480 р. в истории?")
+    assert not disowns_operation('/faq{"faq_article": "card-dispute"}')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.handoff.urgency import goes_straight
 from bot.nlu.signals import detect
 
 THRESHOLDS = {
@@ -131,3 +132,22 @@ def test_an_operation_disowned_beside_another_reading_is_a_dispute() -> None:
     assert _kind(text, "dispute_transaction", 0.6) is None
     # A recurring charge is a forgotten package more often than not.
     assert _kind("каждый месяц списывают 99, я этого не оплачивал", "faq", 0.3) == "money_worry"
+
+
+def test_a_story_about_money_only_guessed_a_flow_goes_to_the_knowledge_base() -> None:
+    story = "вчера сменил номер в профиле, а сегодня перевод не проходит, пишет ограничено. вы мне что, всё заблокировали?"
+    assert _kind(story, "account_locked", 0.4) == "money_worry"
+    assert _kind(story, "account_locked", 0.7) is None
+    assert _kind("профиль заблокирован, не могу войти уже час, что делать", "account_locked", 0.4) is None
+    assert (
+        _kind("верните деньги за операцию, я её не совершал, пишет ограничено", "request_refund", 0.4)
+        != "money_worry"
+    )
+
+
+def test_an_operation_asked_about_as_maybe_ones_own_is_a_worry() -> None:
+    text = "в выписке 2 100 р «OOO VEKTOR», не понимаю что это. хотя в пятницу я был в шиномонтаже, это может быть он?"
+    assert _kind(text, "out_of_scope", 0.22) == "own_operation"
+    disowned = "списали 2100, я их не совершал. это может быть он?"
+    assert _kind(disowned, "dispute_transaction", 0.4) is None  # action_urgent reads the dispute
+    assert goes_straight("dispute_transaction", 0.4, disowned)
