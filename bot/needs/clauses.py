@@ -32,8 +32,12 @@ _SENTENCE_END = r"(?<=[?!.;])\s+|\?(?=\s*\w)|\s+\+\s+"
 # "и ещё" does. Not a bare question word ("и как", "и где"): with those the
 # second held-out set lost a question to a complaint clause (0.950 -> 0.946).
 _AND_ASK = r",?\s+и\s+(?=(?:подскажите|скажите|расскажите|объясните|уточните|проверьте)\b)"
-# A numbered list: "1) какой статус у заявки 2) как подключить пакет".
-_NUMBERED = r"(?:^|[\s:;,.!?])\s*\d\)\s*"
+# A numbered list: "1) какой статус у заявки 2) как подключить пакет", and
+# its words: "Во-первых, … Во-вторых, …"; "кстати" turns to another matter.
+_NUMBERED = (
+    r"(?:^|[\s:;,.!?])\s*\d\)\s*"
+    r"|(?:^|[\s:;,.!?])\s*(?:во-первых|во-вторых|в-третьих|в-четв[её]ртых|кстати)\b,?"
+)
 _WEAK = r",\s+а\s+(?!то\b)|,?\s+и\s+"
 
 _BOUNDARY = re.compile(
@@ -53,9 +57,27 @@ _QUESTION = re.compile(
     r"\?|\b(?:как|где|когда|сколько|почему|зачем|куда|откуда|можно|ли|какой|какая|какое|какие|"
     r"какую|каким|во\s+сколько|что\s+(?:делать|будет|значит|с\b)|подскажите|скажите|расскажите|"
     r"объясните|уточните|посоветуйте|отмените|верните|проверьте|пришлите|измените|поменяйте|"
-    r"удалите|отключите|подключите|оформите|отпишите|восстановите|перенесите)\b",
+    r"удалите|отключите|подключите|оформите|отпишите|восстановите|перенесите|"
+    # "до скольки", "кто поможет" (not "кто-то").
+    r"скольк\w*|кто(?!-))\b",
     re.IGNORECASE,
 )
+
+# A question that only asks what to do about the clause before it ("куда
+# заявлять?", "как быть то", "что мне делать?"): a question word and at most
+# one word more besides particles. It belongs to that clause, not a need of
+# its own (read alone, "куда заявлять" reads as a ticket's status).
+_BARE_QUESTION = re.compile(
+    r"^(?:как|куда|что|кому|где|чего)\b(?:\s+(?:же|то|мне|нам|теперь|тогда|дальше|сейчас|вообще|быть|"
+    r"ж|вот|а|и|в\s+таком\s+случае))*(?:\s+[^\W\d_]+)?(?:\s+(?:то|же|мне|теперь|тогда|дальше|сейчас|вообще))*"
+    r"[\s?!.]*$",
+    re.IGNORECASE,
+)
+
+
+def bare_question(text: str) -> bool:
+    """Whether a clause only asks what to do about the one before it."""
+    return _BARE_QUESTION.match(text.strip()) is not None
 
 
 def asks(text: str) -> bool:
@@ -97,7 +119,7 @@ def _split(text: str, weak_too: bool) -> list[Clause]:
         cleaned = _clean(text[start:end])
         question = asks(cleaned) or text[end : end + 1] == "?"
         words = len(_WORD.findall(cleaned))
-        if words < (MIN_WORDS if strong else MIN_WORDS_AFTER_WEAK):
+        if words < (MIN_WORDS if strong else MIN_WORDS_AFTER_WEAK) or (clauses and bare_question(cleaned)):
             if cleaned and clauses:
                 # Glued back to the clause before, connective and all.
                 before = clauses[-1]

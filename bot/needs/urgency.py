@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.handoff.urgency import CUES
-from bot.needs import OtherNeed
+from bot.needs import MaybeNeed, OtherNeed
 from bot.needs import clauses as clause_split
 
 # How a remembered need is taken up. form: its Rasa form starts; person: a
@@ -192,17 +192,34 @@ def rescue(clauses: list[ReadClause], *, minimum: float) -> ReadClause | None:
 NOT_A_QUESTION = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "cancel"})
 
 
-def maybe_needs(clauses: list[ReadClause], counted: list[str]) -> list[OtherNeed]:
-    """Clauses that ask something the model did not read as a request of its
-    own (a question after a bare "и", a reading below the thresholds, a
-    second question the model took for the first need's intent): candidates
-    for the knowledge base, which alone decides whether they are a need
-    (actions/two_needs.py). `counted`: the texts already kept as needs."""
-    found: list[OtherNeed] = []
+# Readings of a clause that tells rather than asks which are no topic for the
+# knowledge base: bare data, nothing understood, or a person's business.
+NOT_A_TOPIC = frozenset({"inform", "out_of_scope", "nlu_fallback"})
+# A clause that only tells needs this many words to be a topic of its own
+# ("самсунг а52." is a detail of the clause before, not a need).
+TOLD_MIN_WORDS = 4
+
+
+def maybe_needs(clauses: list[ReadClause], counted: list[str]) -> list[MaybeNeed]:
+    """Clauses the model did not read as a request of their own (a question
+    after a bare "и", a reading below the thresholds, a second question the
+    model took for the first need's intent, a fault told beside a question:
+    "приложение вылетает после обновления. а мне ещё пин поменять"):
+    candidates for the knowledge base, which alone decides whether they are
+    a need (actions/two_needs.py), asking less of a clause that asks.
+    `counted`: the texts already kept as needs."""
+    found: list[MaybeNeed] = []
     for clause in clauses:
         if clause.text in counted or clause.intent in NOT_A_QUESTION:
             continue
-        if not (clause.asks or clause_split.asks(clause.text)):
+        asking = clause.asks or clause_split.asks(clause.text)
+        if not asking and (
+            clause.intent in NOT_A_TOPIC
+            or (clause.intent in NEEDS and NEEDS[clause.intent].kind == "person")
+            or len(clause.text.split()) < TOLD_MIN_WORDS
+        ):
             continue
-        found.append(OtherNeed(intent="faq", text=clause.text, confidence=round(clause.confidence, 4)))
+        found.append(
+            MaybeNeed(intent="faq", text=clause.text, confidence=round(clause.confidence, 4), asks=asking)
+        )
     return found
