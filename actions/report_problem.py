@@ -177,6 +177,9 @@ class ValidateReportProblemForm(FormValidationAction):
         tries = _tries(tracker)
         type_entity = next(tracker.get_latest_entity_values(fields.TYPE), None)
         outcome = answers.decide(slot, text, name, tries.get(slot, 0), _today(), type_entity)
+        if outcome.value is None and answers.off_the_options(slot, name, confidence, text):
+            logger.info("report_problem: %s (%.2f) names no type: another need", name, confidence)
+            return []
         found = {} if text.startswith("/") else extract.from_answer(text, _today())
         if slot in fields.DETAILS and any(found.get(detail) for detail in fields.DETAILS):
             outcome = answers.Outcome(found.get(slot) or fields.SKIPPED, outcome.tries)
