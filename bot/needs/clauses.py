@@ -59,7 +59,9 @@ _QUESTION = re.compile(
     r"объясните|уточните|посоветуйте|отмените|верните|проверьте|пришлите|измените|поменяйте|"
     r"удалите|отключите|подключите|оформите|отпишите|восстановите|перенесите|"
     # "до скольки", "кто поможет" (not "кто-то").
-    r"скольк\w*|кто(?!-))\b",
+    r"скольк\w*|кто(?!-)|"
+    # A formal request: "прошу разъяснить", "желаю отказаться".
+    r"прошу(?!\s+прощени)|желаю|желаем)\b",
     re.IGNORECASE,
 )
 
@@ -141,6 +143,27 @@ def split(text: str) -> list[Clause]:
     clauses = _split(text, weak_too=True)
     if len(clauses) > MAX_CLAUSES:
         clauses = _split(text, weak_too=False)
+    if len(clauses) > MAX_CLAUSES:
+        clauses = _around_requests(clauses)
     if len(clauses) > MAX_CLAUSES or not clauses:
         return [Clause(text.strip(), True)]
     return clauses
+
+
+def _around_requests(clauses: list[Clause]) -> list[Clause]:
+    """A long message told around its requests (a letter: "Уважаемая служба
+    поддержки! Обращаюсь по двум вопросам. Во-первых, прошу разъяснить, … .
+    Во-вторых, желаю отказаться от рассылок. С уважением, …"): each clause
+    that asks nothing goes with the request after it, the ones after the
+    last request with that one; the requests stay apart."""
+    merged: list[Clause] = []
+    told: list[str] = []
+    for clause in clauses:
+        if not clause.asks:
+            told.append(clause.text)
+            continue
+        merged.append(Clause(" ".join([*told, clause.text]), True, True))
+        told = []
+    if told and merged:
+        merged[-1] = Clause(" ".join([merged[-1].text, *told]), True, True)
+    return merged

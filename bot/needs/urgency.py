@@ -192,12 +192,13 @@ def rescue(clauses: list[ReadClause], *, minimum: float) -> ReadClause | None:
 NOT_A_QUESTION = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "cancel"})
 
 
-# Readings of a clause that tells rather than asks which are no topic for the
-# knowledge base: bare data, nothing understood, or a person's business.
-NOT_A_TOPIC = frozenset({"inform", "out_of_scope", "nlu_fallback"})
 # A clause that only tells needs this many words to be a topic of its own
-# ("самсунг а52." is a detail of the clause before, not a need).
+# ("самсунг а52." is a detail of the clause before, not a need), and a
+# request the model reads in it with this confidence ("приложение вылетает
+# после обновления" as a problem report at 0.50; "ясно, ждут моего ответа"
+# as a ticket's status at 0.26 is a reaction, not a need).
 TOLD_MIN_WORDS = 4
+TOLD_MIN_CONFIDENCE = 0.4
 
 
 def maybe_needs(clauses: list[ReadClause], counted: list[str]) -> list[MaybeNeed]:
@@ -214,8 +215,9 @@ def maybe_needs(clauses: list[ReadClause], counted: list[str]) -> list[MaybeNeed
             continue
         asking = clause.asks or clause_split.asks(clause.text)
         if not asking and (
-            clause.intent in NOT_A_TOPIC
-            or (clause.intent in NEEDS and NEEDS[clause.intent].kind == "person")
+            not is_need(clause.intent)
+            or NEEDS[clause.intent].kind == "person"
+            or clause.confidence < TOLD_MIN_CONFIDENCE
             or len(clause.text.split()) < TOLD_MIN_WORDS
         ):
             continue

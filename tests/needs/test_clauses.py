@@ -254,12 +254,13 @@ def test_a_complaint_comes_after_the_question_of_the_same_message() -> None:
 def test_a_clause_that_only_tells_a_fault_may_be_a_need_of_its_own() -> None:
     read = [
         urgency.ReadClause(
-            "приложение вылетает после обновления сразу на заставке", "report_problem", 0.2, True
+            "приложение вылетает после обновления сразу на заставке", "report_problem", 0.5, True
         ),
         urgency.ReadClause("мне надо пин поменять, как быть", "faq", 0.4, True, asks=True),
         urgency.ReadClause("самсунг а52", "inform", 0.5, True),
         urgency.ReadClause("номер 2290 у меня записан в блокноте", "inform", 0.5, True),
-        urgency.ReadClause("у меня деньги украли с карты", "report_fraud", 0.3, True),
+        urgency.ReadClause("у меня деньги украли с карты", "report_fraud", 0.6, True),
+        urgency.ReadClause("ясно, ждут моего ответа", "check_ticket_status", 0.26, True),
     ]
     maybe = urgency.maybe_needs(read, counted=["мне надо пин поменять, как быть"])
     assert [(m["text"], m.get("asks")) for m in maybe] == [
@@ -298,3 +299,16 @@ def test_until_when_and_who_ask() -> None:
     assert clauses.asks("операторы до скольки сидят")
     assert clauses.asks("кто мне может помочь")
     assert not clauses.asks("кто-то снял деньги")
+
+
+def test_a_letter_with_many_sentences_keeps_its_requests_apart() -> None:
+    letter = (
+        "Уважаемая служба поддержки! Обращаюсь к Вам по двум вопросам. Во-первых, прошу разъяснить, "
+        "какие мои данные хранятся у Вас. Во-вторых, желаю отказаться от рекламных рассылок. "
+        "С уважением, Иванов."
+    )
+    found = clauses.split(letter)
+    assert len(found) == 2
+    assert found[0].text.endswith("какие мои данные хранятся у Вас")
+    assert found[1].text.startswith("желаю отказаться от рекламных рассылок")
+    assert not clauses.asks("прошу прощения за беспокойство")

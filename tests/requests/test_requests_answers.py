@@ -129,3 +129,5 @@ def test_a_long_answer_to_the_type_question_naming_no_type_is_another_need() -> 
     assert not answers.off_the_options(fields.TYPE, "faq", 0.6, "не знаю какой")
     assert not answers.off_the_options(fields.TYPE, "greet", 0.9, "здравствуйте, я не знаю, что выбрать тут")
     assert not answers.off_the_options(fields.DESCRIPTION, "block_card", 0.53, said)
+    told = "В приложении в «Мои заказы» нет заказа, который я вчера оплатил, хотя деньги списались"
+    assert not answers.off_the_options(fields.TYPE, "faq", 0.39, told)
