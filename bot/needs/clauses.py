@@ -143,11 +143,18 @@ def split(text: str) -> list[Clause]:
     clauses = _split(text, weak_too=True)
     if len(clauses) > MAX_CLAUSES:
         clauses = _split(text, weak_too=False)
-    if len(clauses) > MAX_CLAUSES:
+    if len(clauses) > MAX_CLAUSES and _LISTED.search(text):
         clauses = _around_requests(clauses)
     if len(clauses) > MAX_CLAUSES or not clauses:
         return [Clause(text.strip(), True)]
     return clauses
+
+
+# A message that lists its requests ("во-первых … во-вторых", "1) … 2)", "и
+# ещё"): only such a long message is split around them; a long story with
+# questions in it ("приложение не открывается … с вами всё нормально? вы не
+# закрываетесь?? мне утром картой платить") is one worry, read whole.
+_LISTED = re.compile("|".join((*_STRONG_WORDS, _NUMBERED)), re.IGNORECASE)
 
 
 def _around_requests(clauses: list[Clause]) -> list[Clause]:

@@ -312,3 +312,8 @@ def test_a_letter_with_many_sentences_keeps_its_requests_apart() -> None:
     assert found[0].text.endswith("какие мои данные хранятся у Вас")
     assert found[1].text.startswith("желаю отказаться от рекламных рассылок")
     assert not clauses.asks("прошу прощения за беспокойство")
+    story = (
+        "3 часа ночи, приложение не открывается, пишет технические работы. у меня там все деньги. "
+        "с вами всё нормально? вы не закрываетесь?? мне утром в магазине картой платить"
+    )
+    assert len(clauses.split(story)) == 1
