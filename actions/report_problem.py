@@ -138,6 +138,11 @@ class ActionStartProblemReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        from actions.repair import resume_paused  # it builds on the forms this module's package holds
+
+        resumed = resume_paused(tracker)
+        if resumed is not None:
+            return resumed
         text = own_clause(tracker)
         if wants_self_help_first(text, tracker.get_slot("faq_followup")):
             article = await self_help_article(text)

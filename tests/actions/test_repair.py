@@ -206,3 +206,17 @@ def test_the_value_found_after_a_question_asked_instead_resumes_the_form(monkeyp
     done, _ = _run(ActionCorrectValue(), _tracker([], latest, paused_form="ticket_status_form"))
     assert {"event": "slot", "timestamp": None, "name": "ticket_number", "value": "2024052810047731"} in done
     assert done[-1]["name"] == "ticket_status_form"
+
+
+def test_the_value_read_as_a_weak_other_need_still_resumes_the_paused_form() -> None:
+    from actions.repair import resume_paused
+
+    latest = {
+        "text": "всё нашла в приложении, 2290",
+        "intent": {"name": "report_problem", "confidence": 0.28},
+    }
+    done = resume_paused(_tracker([], latest, paused_form="block_card_form"))  # type: ignore[arg-type]
+    assert done is not None and done[-1]["name"] == "block_card_form"
+    assert resume_paused(_tracker([], latest)) is None  # type: ignore[arg-type]
+    sure = {**latest, "intent": {"name": "report_problem", "confidence": 0.8}}
+    assert resume_paused(_tracker([], sure, paused_form="block_card_form")) is None  # type: ignore[arg-type]
