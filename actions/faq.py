@@ -142,6 +142,12 @@ class ActionAnswerFaq(Action):
                 return await answer_with(dispatcher, tracker, search.article(str(chosen)))
             except KeyError:
                 pass  # a stale button: search the text instead
+        from actions import repair  # it builds on this module's answers
+
+        resumed = repair.resume_paused(tracker)
+        if resumed is not None:
+            # The value a form left without, given at last («нашла, 2290»).
+            return resumed
         text = str(tracker.latest_message.get("text") or "")
         from actions import report_problem  # it builds on this module's answers
 

@@ -22,7 +22,11 @@ FLOW_SLOTS = ("card_last4", *ticket_status.SLOTS, *fields.ORDER, fields.TRIES)
 
 
 def _clear_flow_slots() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in FLOW_SLOTS] + [SlotSet("requested_slot", None)]
+    # A form put aside earlier is settled or given up with the flow.
+    return [SlotSet(slot, None) for slot in FLOW_SLOTS] + [
+        SlotSet("requested_slot", None),
+        SlotSet("paused_form", None),
+    ]
 
 
 class ActionBlockCard(Action):
@@ -33,10 +37,21 @@ class ActionBlockCard(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         last4 = tracker.get_slot("card_last4")
+        # Left without the digits, the form stays paused: the digits given
+        # later («нашла в приложении, 3390») take the customer back to it
+        # (actions/repair.py, resume_with_value).
         if last4 == UNKNOWN:
-            return [*_clear_flow_slots(), *await without_value(dispatcher, tracker, "card_last4")]
+            return [
+                *_clear_flow_slots(),
+                SlotSet("paused_form", "block_card_form"),
+                *await without_value(dispatcher, tracker, "card_last4"),
+            ]
         if last4 == OTHER_NEED:  # another question instead of the digits: its answer
-            return [*_clear_flow_slots(), FollowupAction("action_answer_faq")]
+            return [
+                *_clear_flow_slots(),
+                SlotSet("paused_form", "block_card_form"),
+                FollowupAction("action_answer_faq"),
+            ]
         try:
             ticket = await client.create_ticket(
                 tracker.sender_id, KIND_BLOCK_CARD, f"Клиент просит заблокировать карту •••• {last4}"

@@ -114,9 +114,11 @@ FORM_VALUE: dict[str, tuple[str, Callable[[str], str | None]]] = {
 }
 
 
-# After these the form's value, given at last, takes the customer back to it:
-# the offer to go back, and what to do without the value («нашла, 2290»).
-RESUMABLE_AFTER = ("action_offer_resume", "action_cannot_give")
+# The form's value, given at last, takes the customer back to a form left
+# without it, whatever the bot said in between: the offer to go back, what to
+# do without the value («нашла, 2290»), the answer to a question asked instead
+# («а где их посмотреть?» … «нашла в приложении, 3390»). The paused form is
+# forgotten when it resumes or the customer declines it.
 
 
 def resume_with_value(paused_form: Any, text: str) -> tuple[str, str, str] | None:
@@ -128,6 +130,29 @@ def resume_with_value(paused_form: Any, text: str) -> tuple[str, str, str] | Non
     slot, read = found
     value = read(text)
     return (str(paused_form), slot, value) if value else None
+
+
+def resume_events(resumed: tuple[str, str, str]) -> list[EventType]:
+    form, slot, value = resumed
+    return [SlotSet(slot, value), SlotSet("paused_form", None), FollowupAction(form)]
+
+
+# Below this the NLU's reading of a message that carries the paused form's
+# value is a guess, and the value is the answer.
+WEAK_READING = 0.5
+
+
+def resume_paused(tracker: Tracker) -> list[EventType] | None:
+    """The paused form's value in a message the NLU read, without
+    confidence, as another need («всё, нашла в приложении, 2290» as a problem
+    report at 0.28): back to the form with it. None otherwise."""
+    intent = tracker.latest_message.get("intent") or {}
+    if float(intent.get("confidence") or 0.0) >= WEAK_READING:
+        return None
+    resumed = resume_with_value(
+        tracker.get_slot("paused_form"), str(tracker.latest_message.get("text") or "")
+    )
+    return resume_events(resumed) if resumed is not None else None
 
 
 async def _base_knows(text: str) -> bool:
@@ -157,15 +182,11 @@ class ActionDataOutsideForm(Action):
     ) -> list[EventType]:
         message = tracker.latest_message
         last = _last_bot_action(tracker)
-        resumed = resume_with_value(
-            tracker.get_slot("paused_form") if last in RESUMABLE_AFTER else None,
-            str(message.get("text") or ""),
-        )
+        resumed = resume_with_value(tracker.get_slot("paused_form"), str(message.get("text") or ""))
         if resumed is not None:
             # "Вернёмся к блокировке карты?" answered with the digits
             # themselves, or the digits found after «не помню».
-            form, slot, value = resumed
-            return [SlotSet(slot, value), SlotSet("paused_form", None), FollowupAction(form)]
+            return resume_events(resumed)
         flow = flow_for_data(list(message.get("intent_ranking") or []), list(message.get("entities") or []))
         if flow is None:
             if says_more_than_data(str(message.get("text") or "")) and await _base_knows(
@@ -389,6 +410,11 @@ class ActionCorrectValue(Action):
                     SlotSet("card_last4", None),
                     SlotSet("last_registered", f"block_card:{ticket}:{new_last4}"),
                 ]
+        resumed = resume_with_value(tracker.get_slot("paused_form"), text)
+        if resumed is not None:
+            # Not a correction: the value the form just left without
+            # («нашёл в почте 2024…» after «где этот номер смотреть?»).
+            return resume_events(resumed)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if tracker.get_slot("signal") != "correction":
             # A message right after a flow that the NLU's signal did not read

@@ -25,7 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.faq import answer_with
 from actions.two_needs import take_up_after
-from bot import config
+from bot import config, needs
 from bot.faq import Article
 from bot.faq.shared import shared_search
 from bot.handoff import client
@@ -114,6 +114,18 @@ async def self_help_article(text: str) -> Article | None:
     return answer
 
 
+def own_clause(tracker: Tracker) -> str:
+    """The words of the latest message about the problem: its own clause when
+    the message holds another need too ("1) приложение падает после апдейта
+    2) как включить двухфакторку": the fix is searched, and the request
+    filled, from the first clause, not from the question kept for later)."""
+    message = tracker.latest_message
+    first = message.get(needs.FIRST_KEY)
+    if isinstance(first, dict) and first.get("intent") == "report_problem" and first.get("text"):
+        return str(first["text"])
+    return str(message.get("text") or "")
+
+
 class ActionStartProblemReport(Action):
     """Before the form's first question: the fields the first message already
     gives. A fault the knowledge base has a fix for, told without asking for a
@@ -126,7 +138,12 @@ class ActionStartProblemReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = str(tracker.latest_message.get("text") or "")
+        from actions.repair import resume_paused  # it builds on the forms this module's package holds
+
+        resumed = resume_paused(tracker)
+        if resumed is not None:
+            return resumed
+        text = own_clause(tracker)
         if wants_self_help_first(text, tracker.get_slot("faq_followup")):
             article = await self_help_article(text)
             if article is not None:
@@ -165,6 +182,9 @@ class ValidateReportProblemForm(FormValidationAction):
         tries = _tries(tracker)
         type_entity = next(tracker.get_latest_entity_values(fields.TYPE), None)
         outcome = answers.decide(slot, text, name, tries.get(slot, 0), _today(), type_entity)
+        if outcome.value is None and answers.off_the_options(slot, name, confidence, text):
+            logger.info("report_problem: %s (%.2f) names no type: another need", name, confidence)
+            return []
         found = {} if text.startswith("/") else extract.from_answer(text, _today())
         if slot in fields.DETAILS and any(found.get(detail) for detail in fields.DETAILS):
             outcome = answers.Outcome(found.get(slot) or fields.SKIPPED, outcome.tries)

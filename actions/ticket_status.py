@@ -164,10 +164,20 @@ class ActionCheckTicketStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         number = str(tracker.get_slot(NUMBER))
+        # Left without the number, the form stays paused: the number found
+        # later («нашёл в почте 2024…») takes the customer back to it.
         if number == UNKNOWN:  # where to find the number, and a person
-            return [*clear_events(), *await without_value(dispatcher, tracker, NUMBER)]
+            return [
+                *clear_events(),
+                SlotSet("paused_form", "ticket_status_form"),
+                *await without_value(dispatcher, tracker, NUMBER),
+            ]
         if number == OTHER_NEED:  # another question instead of the number: its answer
-            return [*clear_events(), FollowupAction("action_answer_faq")]
+            return [
+                *clear_events(),
+                SlotSet("paused_form", "ticket_status_form"),
+                FollowupAction("action_answer_faq"),
+            ]
         access = tracker.get_slot(ACCESS)
         if access == ownership.STRANGER and pending(tracker):
             # Another need of the same message waits: it comes next, and the

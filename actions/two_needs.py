@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -92,21 +93,67 @@ async def _article_of(intent: str, text: str) -> str | None:
     return None
 
 
-async def confirm_maybe(maybe: list[OtherNeed], first: OtherNeed, others: list[OtherNeed]) -> list[OtherNeed]:
+def _asks(value: Any) -> list[bool]:
+    """Whether each clause that may be a need asks something (bot.needs.MaybeNeed;
+    a clause from before the flag asked)."""
+    return [
+        bool(item.get("asks", True)) if isinstance(item, dict) else True
+        for item in (value if isinstance(value, list) else [])
+        if isinstance(item, dict) and item.get("intent") and item.get("text") is not None
+    ]
+
+
+async def _escalates(article_id: str) -> bool:
+    loop = asyncio.get_running_loop()
+    search = await loop.run_in_executor(None, shared_search)
+    try:
+        return bool(search.article(article_id).escalate)
+    except KeyError:
+        return True
+
+
+# An unsure question names a topic of its own with two longer words at
+# least ("заказ … когда привезут"); "а это вообще что" names nothing.
+_LONG_WORD = re.compile(r"[^\W\d_]{5,}")
+
+
+def _says_something(text: str) -> bool:
+    return len(_LONG_WORD.findall(text)) >= 2
+
+
+# Unsure candidates of a question that may still be a need of its own: the
+# best two; one of them must be an article no other need of the message is about.
+UNSURE_CANDIDATES = 2
+
+
+async def confirm_maybe(
+    maybe: list[OtherNeed], first: OtherNeed, others: list[OtherNeed], asks: list[bool] | None = None
+) -> list[OtherNeed]:
     """The clauses that may be a need (bot.needs.MAYBE_KEY) which the
-    knowledge base answers with confidence and with an article none of the
-    message's other needs is about: a question of its own ("…и как мне теперь
-    новую получить" beside a lost card). An article a person must settle is
-    no answer here: a half-read clause never brings a person."""
+    knowledge base answers with an article none of the message's other needs
+    is about: a question of its own ("…и как мне теперь новую получить"
+    beside a lost card), with confidence or, for a clause that asks, among
+    its best two guesses (it is offered as choices when its turn comes, not
+    lost: "заказ 48213377 когда привезут? и ещё курьер сколько стоит"); a
+    clause that only tells ("приложение вылетает после обновления") only with
+    confidence. An article a person must settle is no answer here: a
+    half-read clause never brings a person."""
     taken = {a for a in [await _article_of(n["intent"], n["text"]) for n in (first, *others)] if a}
+    flags = asks if asks is not None and len(asks) == len(maybe) else [True] * len(maybe)
     kept: list[OtherNeed] = []
-    for need in maybe:
+    for need, asking in zip(maybe, flags, strict=True):
         result = await _faq_result(need["text"])
-        if result.decision != "answer" or result.answer is None or result.answer.escalate:
+        if result.decision == "answer" and result.answer is not None:
+            if result.answer.escalate or result.answer.id in taken:
+                continue
+            taken.add(result.answer.id)
+        elif asking and result.decision == "choices" and _says_something(need["text"]):
+            fresh = [c for c in result.candidates[:UNSURE_CANDIDATES] if c.id not in taken]
+            if not fresh or await _escalates(fresh[0].id):
+                continue
+            taken.add(fresh[0].id)
+        else:
             continue
-        if result.answer.id in taken:
-            continue
-        taken.add(result.answer.id)
         kept.append(OtherNeed(intent="faq", text=need["text"], confidence=need["confidence"]))
     return kept
 
@@ -136,9 +183,10 @@ class ValidateSlotMappings(ValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         new = _needs(tracker.latest_message.get(PARSE_KEY))
-        maybe = _needs(tracker.latest_message.get(MAYBE_KEY))
+        raw_maybe = tracker.latest_message.get(MAYBE_KEY)
+        maybe = _needs(raw_maybe)
         if maybe:
-            new = [*new, *await confirm_maybe(maybe, _first_need(tracker), new)]
+            new = [*new, *await confirm_maybe(maybe, _first_need(tracker), new, _asks(raw_maybe))]
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
         if (
             _last_bot_action(tracker) == "utter_complaint"

@@ -39,4 +39,12 @@ class OtherNeed(TypedDict):
     confidence: float
 
 
-__all__ = ["FIRST_KEY", "MAYBE_KEY", "PARSE_KEY", "SLOT", "OtherNeed"]
+class MaybeNeed(OtherNeed, total=False):
+    """A clause that may be a need (MAYBE_KEY): `asks` when it asks something;
+    a clause that only tells ("приложение вылетает после обновления") is a
+    need only when the knowledge base is sure of an article for it."""
+
+    asks: bool
+
+
+__all__ = ["FIRST_KEY", "MAYBE_KEY", "PARSE_KEY", "SLOT", "MaybeNeed", "OtherNeed"]

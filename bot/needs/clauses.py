@@ -32,8 +32,12 @@ _SENTENCE_END = r"(?<=[?!.;])\s+|\?(?=\s*\w)|\s+\+\s+"
 # "и ещё" does. Not a bare question word ("и как", "и где"): with those the
 # second held-out set lost a question to a complaint clause (0.950 -> 0.946).
 _AND_ASK = r",?\s+и\s+(?=(?:подскажите|скажите|расскажите|объясните|уточните|проверьте)\b)"
-# A numbered list: "1) какой статус у заявки 2) как подключить пакет".
-_NUMBERED = r"(?:^|[\s:;,.!?])\s*\d\)\s*"
+# A numbered list: "1) какой статус у заявки 2) как подключить пакет", and
+# its words: "Во-первых, … Во-вторых, …"; "кстати" turns to another matter.
+_NUMBERED = (
+    r"(?:^|[\s:;,.!?])\s*\d\)\s*"
+    r"|(?:^|[\s:;,.!?])\s*(?:во-первых|во-вторых|в-третьих|в-четв[её]ртых|кстати)\b,?"
+)
 _WEAK = r",\s+а\s+(?!то\b)|,?\s+и\s+"
 
 _BOUNDARY = re.compile(
@@ -53,9 +57,29 @@ _QUESTION = re.compile(
     r"\?|\b(?:как|где|когда|сколько|почему|зачем|куда|откуда|можно|ли|какой|какая|какое|какие|"
     r"какую|каким|во\s+сколько|что\s+(?:делать|будет|значит|с\b)|подскажите|скажите|расскажите|"
     r"объясните|уточните|посоветуйте|отмените|верните|проверьте|пришлите|измените|поменяйте|"
-    r"удалите|отключите|подключите|оформите|отпишите|восстановите|перенесите)\b",
+    r"удалите|отключите|подключите|оформите|отпишите|восстановите|перенесите|"
+    # "до скольки", "кто поможет" (not "кто-то").
+    r"скольк\w*|кто(?!-)|"
+    # A formal request: "прошу разъяснить", "желаю отказаться".
+    r"прошу(?!\s+прощени)|желаю|желаем)\b",
     re.IGNORECASE,
 )
+
+# A question that only asks what to do about the clause before it ("куда
+# заявлять?", "как быть то", "что мне делать?"): a question word and at most
+# one word more besides particles. It belongs to that clause, not a need of
+# its own (read alone, "куда заявлять" reads as a ticket's status).
+_BARE_QUESTION = re.compile(
+    r"^(?:как|куда|что|кому|где|чего)\b(?:\s+(?:же|то|мне|нам|теперь|тогда|дальше|сейчас|вообще|быть|"
+    r"ж|вот|а|и|в\s+таком\s+случае))*(?:\s+[^\W\d_]+)?(?:\s+(?:то|же|мне|теперь|тогда|дальше|сейчас|вообще))*"
+    r"[\s?!.]*$",
+    re.IGNORECASE,
+)
+
+
+def bare_question(text: str) -> bool:
+    """Whether a clause only asks what to do about the one before it."""
+    return _BARE_QUESTION.match(text.strip()) is not None
 
 
 def asks(text: str) -> bool:
@@ -97,7 +121,7 @@ def _split(text: str, weak_too: bool) -> list[Clause]:
         cleaned = _clean(text[start:end])
         question = asks(cleaned) or text[end : end + 1] == "?"
         words = len(_WORD.findall(cleaned))
-        if words < (MIN_WORDS if strong else MIN_WORDS_AFTER_WEAK):
+        if words < (MIN_WORDS if strong else MIN_WORDS_AFTER_WEAK) or (clauses and bare_question(cleaned)):
             if cleaned and clauses:
                 # Glued back to the clause before, connective and all.
                 before = clauses[-1]
@@ -119,6 +143,34 @@ def split(text: str) -> list[Clause]:
     clauses = _split(text, weak_too=True)
     if len(clauses) > MAX_CLAUSES:
         clauses = _split(text, weak_too=False)
+    if len(clauses) > MAX_CLAUSES and _LISTED.search(text):
+        clauses = _around_requests(clauses)
     if len(clauses) > MAX_CLAUSES or not clauses:
         return [Clause(text.strip(), True)]
     return clauses
+
+
+# A message that lists its requests ("во-первых … во-вторых", "1) … 2)", "и
+# ещё"): only such a long message is split around them; a long story with
+# questions in it ("приложение не открывается … с вами всё нормально? вы не
+# закрываетесь?? мне утром картой платить") is one worry, read whole.
+_LISTED = re.compile("|".join((*_STRONG_WORDS, _NUMBERED)), re.IGNORECASE)
+
+
+def _around_requests(clauses: list[Clause]) -> list[Clause]:
+    """A long message told around its requests (a letter: "Уважаемая служба
+    поддержки! Обращаюсь по двум вопросам. Во-первых, прошу разъяснить, … .
+    Во-вторых, желаю отказаться от рассылок. С уважением, …"): each clause
+    that asks nothing goes with the request after it, the ones after the
+    last request with that one; the requests stay apart."""
+    merged: list[Clause] = []
+    told: list[str] = []
+    for clause in clauses:
+        if not clause.asks:
+            told.append(clause.text)
+            continue
+        merged.append(Clause(" ".join([*told, clause.text]), True, True))
+        told = []
+    if told and merged:
+        merged[-1] = Clause(" ".join([merged[-1].text, *told]), True, True)
+    return merged

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.handoff.urgency import says_outright
-from bot.needs import OtherNeed
+from bot.needs import MaybeNeed, OtherNeed
 from bot.needs import clauses as clause_split
 
 # How a remembered need is taken up. form: its Rasa form starts; person: a
@@ -191,17 +191,36 @@ def rescue(clauses: list[ReadClause], *, minimum: float) -> ReadClause | None:
 NOT_A_QUESTION = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "cancel"})
 
 
-def maybe_needs(clauses: list[ReadClause], counted: list[str]) -> list[OtherNeed]:
-    """Clauses that ask something the model did not read as a request of its
-    own (a question after a bare "и", a reading below the thresholds, a
-    second question the model took for the first need's intent): candidates
-    for the knowledge base, which alone decides whether they are a need
-    (actions/two_needs.py). `counted`: the texts already kept as needs."""
-    found: list[OtherNeed] = []
+# A clause that only tells needs this many words to be a topic of its own
+# ("самсунг а52." is a detail of the clause before, not a need), and a
+# request the model reads in it with this confidence ("приложение вылетает
+# после обновления" as a problem report at 0.50; "ясно, ждут моего ответа"
+# as a ticket's status at 0.26 is a reaction, not a need).
+TOLD_MIN_WORDS = 4
+TOLD_MIN_CONFIDENCE = 0.4
+
+
+def maybe_needs(clauses: list[ReadClause], counted: list[str]) -> list[MaybeNeed]:
+    """Clauses the model did not read as a request of their own (a question
+    after a bare "и", a reading below the thresholds, a second question the
+    model took for the first need's intent, a fault told beside a question:
+    "приложение вылетает после обновления. а мне ещё пин поменять"):
+    candidates for the knowledge base, which alone decides whether they are
+    a need (actions/two_needs.py), asking less of a clause that asks.
+    `counted`: the texts already kept as needs."""
+    found: list[MaybeNeed] = []
     for clause in clauses:
         if clause.text in counted or clause.intent in NOT_A_QUESTION:
             continue
-        if not (clause.asks or clause_split.asks(clause.text)):
+        asking = clause.asks or clause_split.asks(clause.text)
+        if not asking and (
+            not is_need(clause.intent)
+            or NEEDS[clause.intent].kind == "person"
+            or clause.confidence < TOLD_MIN_CONFIDENCE
+            or len(clause.text.split()) < TOLD_MIN_WORDS
+        ):
             continue
-        found.append(OtherNeed(intent="faq", text=clause.text, confidence=round(clause.confidence, 4)))
+        found.append(
+            MaybeNeed(intent="faq", text=clause.text, confidence=round(clause.confidence, 4), asks=asking)
+        )
     return found

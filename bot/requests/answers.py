@@ -104,6 +104,33 @@ def lets_go(slot: str, intent: str | None, confidence: float, text: str) -> bool
     return confidence >= OTHER_CONFIDENCE
 
 
+# The request's type is one of three buttons: an answer of this many words
+# that names none of them is no answer to it but something else the customer
+# wants ("Карту вчера в такси оставила. Заблокировать надо. Последние 5127",
+# "ладно, проблемы нет. а курьер перед приездом позвонит?"), and the NLU's
+# reading of another need counts from a lower confidence than at a free-text
+# question, whose answers are long by nature.
+OFF_THE_OPTIONS_WORDS = 5
+_WORD = re.compile(r"[^\W\d_]+")
+OFF_THE_OPTIONS_CONFIDENCE = 0.3
+
+
+def off_the_options(slot: str, intent: str | None, confidence: float, text: str) -> bool:
+    """Whether an answer to the type question that names no type (`read`
+    found none) is another need rather than a try to answer it."""
+    return (
+        slot == fields.TYPE
+        and not text.startswith("/")
+        and intent in OTHER_NEEDS
+        # A question for the knowledge base must be asked: a fault described
+        # ("в «Мои заказы» нет заказа, который я оплатил") reads as one too,
+        # and is what the request is for.
+        and (intent != "faq" or "?" in text or _SIDE_QUESTION.search(text) is not None)
+        and confidence >= OFF_THE_OPTIONS_CONFIDENCE
+        and len(_WORD.findall(text)) >= OFF_THE_OPTIONS_WORDS
+    )
+
+
 def is_skip(intent: str | None, text: str) -> bool:
     return intent == SKIP_INTENT or bool(_SKIP.match(text))
 

@@ -175,3 +175,48 @@ def test_the_value_found_after_not_remembering_it_resumes_the_form() -> None:
     )
     left, _ = _run(ActionCannotGive(), in_form)
     assert {"event": "slot", "timestamp": None, "name": "paused_form", "value": "ticket_status_form"} in left
+
+
+def test_the_value_found_after_a_question_asked_instead_resumes_the_form(monkeypatch: object) -> None:
+    """«А где их посмотреть, эти 4 цифры?» answered from the base, then «нашла в
+    приложении, 3390»; «где этот номер смотреть?» then «нашёл в почте 2024…»."""
+    from actions import flows
+    from actions.forms import OTHER_NEED, UNKNOWN
+    from actions.repair import ActionCorrectValue, ActionDataOutsideForm
+
+    slots = {"card_last4": OTHER_NEED}
+    left, _ = _run(flows.ActionBlockCard(), _tracker([], {"text": "а где их посмотреть?"}, **slots))
+    paused = [e["value"] for e in left if e.get("name") == "paused_form"]
+    assert paused[-1] == "block_card_form" and left[-1]["name"] == "action_answer_faq"
+
+    latest = {"text": "Нашла в приложении, 3390", "intent": {"name": "inform", "confidence": 0.46}}
+    events = [{"event": "action", "name": "action_faq_followup"}, {"event": "user", "text": latest["text"]}]
+    done, said = _run(ActionDataOutsideForm(), _tracker(events, latest, paused_form="block_card_form"))
+    assert {"event": "slot", "timestamp": None, "name": "card_last4", "value": "3390"} in done
+    assert done[-1]["name"] == "block_card_form" and not said
+
+    async def shown(*_: object) -> list[object]:
+        return []
+
+    monkeypatch.setattr(flows, "without_value", shown)  # type: ignore[attr-defined]
+    left, _ = _run(flows.ActionBlockCard(), _tracker([], {"text": "не помню"}, card_last4=UNKNOWN))
+    assert [e["value"] for e in left if e.get("name") == "paused_form"][-1] == "block_card_form"
+
+    latest = {"text": "нашел в почте 2024052810047731", "intent": {"name": "inform", "confidence": 0.51}}
+    done, _ = _run(ActionCorrectValue(), _tracker([], latest, paused_form="ticket_status_form"))
+    assert {"event": "slot", "timestamp": None, "name": "ticket_number", "value": "2024052810047731"} in done
+    assert done[-1]["name"] == "ticket_status_form"
+
+
+def test_the_value_read_as_a_weak_other_need_still_resumes_the_paused_form() -> None:
+    from actions.repair import resume_paused
+
+    latest = {
+        "text": "всё нашла в приложении, 2290",
+        "intent": {"name": "report_problem", "confidence": 0.28},
+    }
+    done = resume_paused(_tracker([], latest, paused_form="block_card_form"))  # type: ignore[arg-type]
+    assert done is not None and done[-1]["name"] == "block_card_form"
+    assert resume_paused(_tracker([], latest)) is None  # type: ignore[arg-type]
+    sure = {**latest, "intent": {"name": "report_problem", "confidence": 0.8}}
+    assert resume_paused(_tracker([], sure, paused_form="block_card_form")) is None  # type: ignore[arg-type]

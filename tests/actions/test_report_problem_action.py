@@ -264,3 +264,28 @@ async def test_a_wish_to_report_read_as_a_question_starts_the_form() -> None:
     events = await ActionAnswerFaq().run(CollectingDispatcher(), t, {})
     assert slots_of(events)[fields.VERSION] == "версия 5.2.1"
     assert events[-1]["event"] == "followup" and events[-1]["name"] == "report_problem_form"
+
+
+async def test_a_fault_beside_another_need_is_searched_by_its_own_clause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.faq import Article
+    from bot.needs import FIRST_KEY
+
+    searched: list[str] = []
+
+    async def found(text: str) -> Article:
+        searched.append(text)
+        return Article(id="app-troubleshooting", title="Проблемы с приложением", body="Переустановите.")
+
+    monkeypatch.setattr(report_problem, "self_help_article", found)
+    whole = "1) после апдейта приложение падает на старте 2) как включить двухфакторку"
+    t = tracker(whole, "report_problem")
+    t.latest_message[FIRST_KEY] = {
+        "intent": "report_problem",
+        "text": "после апдейта приложение падает на старте",
+        "confidence": 0.4,
+    }
+    await ActionStartProblemReport().run(CollectingDispatcher(), t, {})
+    assert searched == ["после апдейта приложение падает на старте"]
+    assert report_problem.own_clause(tracker(whole, "report_problem")) == whole

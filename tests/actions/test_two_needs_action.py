@@ -32,6 +32,9 @@ ANSWERS = {
     "списали два раза?": Result("answer", Found("card-dispute", escalate=True)),
     "где мой заказ, когда привезут": Result("answer", Found("order-status")),
     "сколько стоит доставка": Result("answer", Found("delivery")),
+    "заказ 48213377 когда привезут": Result("choices", None, [Found("delivery"), Found("order-status")]),
+    "приложение вылетает после обновления": Result("answer", Found("app-troubleshooting")),
+    "в отеле карта перестала проходить": Result("choices", None, [Found("card-limits")]),
 }
 
 
@@ -56,6 +59,25 @@ async def test_a_question_with_an_article_of_its_own_is_kept() -> None:
 async def test_unsure_or_escalating_answers_are_not_a_need() -> None:
     maybe = [need("а это вообще что"), need("списали два раза?"), need("ничего не понятно")]
     assert await two_needs.confirm_maybe(maybe, need("заблокируйте", "block_card"), []) == []
+
+
+async def test_an_unsure_question_naming_a_topic_of_its_own_is_kept_to_be_offered() -> None:
+    first = need("курьер сколько стоит")  # its article: delivery
+    kept = await two_needs.confirm_maybe([need("заказ 48213377 когда привезут")], first, [])
+    assert [k["text"] for k in kept] == ["заказ 48213377 когда привезут"]
+    # Its guesses are all articles the message's other needs are about.
+    first = need("сколько стоит доставка")
+    maybe = [need("заказ 48213377 когда привезут")]
+    assert await two_needs.confirm_maybe(maybe, first, [need("где мой заказ, когда привезут")]) == []
+
+
+async def test_a_clause_that_only_tells_needs_a_sure_answer() -> None:
+    maybe = [need("приложение вылетает после обновления"), need("в отеле карта перестала проходить")]
+    kept = await two_needs.confirm_maybe(maybe, need("как поменять пин"), [], asks=[False, False])
+    assert [k["text"] for k in kept] == ["приложение вылетает после обновления"]
+    # Asked, the unsure one would be offered.
+    kept = await two_needs.confirm_maybe(maybe, need("как поменять пин"), [], asks=[False, True])
+    assert len(kept) == 2
 
 
 async def test_the_first_questions_own_article_is_not_asked_twice() -> None:

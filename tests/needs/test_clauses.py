@@ -249,3 +249,71 @@ def test_a_question_mark_the_split_ate_still_marks_the_clause_as_asking() -> Non
 def test_a_complaint_comes_after_the_question_of_the_same_message() -> None:
     assert urgency.rank("faq") < urgency.rank("complaint")
     assert urgency.rank("check_ticket_status") < urgency.rank("complaint")
+
+
+def test_a_clause_that_only_tells_a_fault_may_be_a_need_of_its_own() -> None:
+    read = [
+        urgency.ReadClause(
+            "приложение вылетает после обновления сразу на заставке", "report_problem", 0.5, True
+        ),
+        urgency.ReadClause("мне надо пин поменять, как быть", "faq", 0.4, True, asks=True),
+        urgency.ReadClause("самсунг а52", "inform", 0.5, True),
+        urgency.ReadClause("номер 2290 у меня записан в блокноте", "inform", 0.5, True),
+        urgency.ReadClause("у меня деньги украли с карты", "report_fraud", 0.6, True),
+        urgency.ReadClause("ясно, ждут моего ответа", "check_ticket_status", 0.26, True),
+    ]
+    maybe = urgency.maybe_needs(read, counted=["мне надо пин поменять, как быть"])
+    assert [(m["text"], m.get("asks")) for m in maybe] == [
+        ("приложение вылетает после обновления сразу на заставке", False)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # A bare question about the clause before belongs to it.
+        (
+            "уронил телефон, Защита+ оформлена. куда заявлять? и ещё наушники не заряжаются",
+            ["уронил телефон, Защита+ оформлена. куда заявлять", "наушники не заряжаются"],
+        ),
+        ("потеряла карту. что делать?", ["потеряла карту. что делать?"]),
+        ("Карта пропала. Как сменить номер?", ["Карта пропала.", "Как сменить номер?"]),
+        # "во-первых / во-вторых", "кстати" turn to another matter.
+        (
+            "Обращаюсь по двум вопросам. Во-первых, какие данные хранятся, во-вторых, как отказаться от рекламы",
+            ["Обращаюсь по двум вопросам", "какие данные хранятся", "как отказаться от рекламы"],
+        ),
+        (
+            "надо заблокировать карту, кстати до скольки работают операторы",
+            ["надо заблокировать карту", "до скольки работают операторы"],
+        ),
+    ],
+)
+def test_bare_questions_stay_with_their_clause_and_list_words_split(
+    message: str, expected: list[str]
+) -> None:
+    assert [c.text for c in clauses.split(message)] == expected
+
+
+def test_until_when_and_who_ask() -> None:
+    assert clauses.asks("операторы до скольки сидят")
+    assert clauses.asks("кто мне может помочь")
+    assert not clauses.asks("кто-то снял деньги")
+
+
+def test_a_letter_with_many_sentences_keeps_its_requests_apart() -> None:
+    letter = (
+        "Уважаемая служба поддержки! Обращаюсь к Вам по двум вопросам. Во-первых, прошу разъяснить, "
+        "какие мои данные хранятся у Вас. Во-вторых, желаю отказаться от рекламных рассылок. "
+        "С уважением, Иванов."
+    )
+    found = clauses.split(letter)
+    assert len(found) == 2
+    assert found[0].text.endswith("какие мои данные хранятся у Вас")
+    assert found[1].text.startswith("желаю отказаться от рекламных рассылок")
+    assert not clauses.asks("прошу прощения за беспокойство")
+    story = (
+        "3 часа ночи, приложение не открывается, пишет технические работы. у меня там все деньги. "
+        "с вами всё нормально? вы не закрываетесь?? мне утром в магазине картой платить"
+    )
+    assert len(clauses.split(story)) == 1

@@ -117,3 +117,17 @@ def test_a_question_opening_with_a_question_word_is_no_description() -> None:
     assert not answers.lets_go(
         fields.DESCRIPTION, "account_locked", 0.5, "захожу в кабинет, а он пишет заблокирован, почему?"
     )
+
+
+def test_a_long_answer_to_the_type_question_naming_no_type_is_another_need() -> None:
+    said = "Карту вчера в такси оставила, кажется. Заблокировать надо. Последние 5127"
+    assert answers.read(fields.TYPE, said, date(2026, 12, 7)) is None
+    assert answers.off_the_options(fields.TYPE, "block_card", 0.53, said)
+    asked = "ладно, проблемы нет. а курьер перед приездом позвонит?"
+    assert answers.off_the_options(fields.TYPE, "faq", 0.31, asked)
+    # A short or unread answer is a try at the question; other questions are free text.
+    assert not answers.off_the_options(fields.TYPE, "faq", 0.6, "не знаю какой")
+    assert not answers.off_the_options(fields.TYPE, "greet", 0.9, "здравствуйте, я не знаю, что выбрать тут")
+    assert not answers.off_the_options(fields.DESCRIPTION, "block_card", 0.53, said)
+    told = "В приложении в «Мои заказы» нет заказа, который я вчера оплатил, хотя деньги списались"
+    assert not answers.off_the_options(fields.TYPE, "faq", 0.39, told)
