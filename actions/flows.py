@@ -6,11 +6,11 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import ticket_status
-from actions.forms import OTHER_NEED, UNKNOWN, without_value
+from actions.forms import left_without_value
 from actions.two_needs import take_up_after
 from bot.handoff import client
 from bot.handoff.vocabulary import KIND_BLOCK_CARD
@@ -37,21 +37,11 @@ class ActionBlockCard(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         last4 = tracker.get_slot("card_last4")
-        # Left without the digits, the form stays paused: the digits given
-        # later («нашла в приложении, 3390») take the customer back to it
-        # (actions/repair.py, resume_with_value).
-        if last4 == UNKNOWN:
-            return [
-                *_clear_flow_slots(),
-                SlotSet("paused_form", "block_card_form"),
-                *await without_value(dispatcher, tracker, "card_last4"),
-            ]
-        if last4 == OTHER_NEED:  # another question instead of the digits: its answer
-            return [
-                *_clear_flow_slots(),
-                SlotSet("paused_form", "block_card_form"),
-                FollowupAction("action_answer_faq"),
-            ]
+        left = await left_without_value(
+            last4, "block_card_form", "card_last4", _clear_flow_slots(), dispatcher, tracker
+        )
+        if left is not None:
+            return left
         try:
             ticket = await client.create_ticket(
                 tracker.sender_id, KIND_BLOCK_CARD, f"Клиент просит заблокировать карту •••• {last4}"

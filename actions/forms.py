@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -69,6 +69,27 @@ async def without_value(dispatcher: CollectingDispatcher, tracker: Tracker, slot
             return [SlotSet("faq_article_id", article.id), SlotSet("faq_followup", None)]
     dispatcher.utter_message(response=f"utter_{slot}_unknown", buttons=[PERSON_BUTTON])
     return [SlotSet("faq_followup", None)]
+
+
+async def left_without_value(
+    value: str,
+    form: str,
+    slot: str,
+    cleared: list[EventType],
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+) -> list[EventType] | None:
+    """A card or ticket form that ended without its value: the customer does
+    not have it (UNKNOWN: what to do without it) or asked another question in
+    its place (OTHER_NEED: the knowledge base answers). Either way the form
+    stays paused, so the value found later («нашла в приложении, 3390») takes
+    the customer back to it (actions/repair.py, resume_with_value). None when
+    the form did get its value."""
+    if value == UNKNOWN:
+        return [*cleared, SlotSet("paused_form", form), *await without_value(dispatcher, tracker, slot)]
+    if value == OTHER_NEED:
+        return [*cleared, SlotSet("paused_form", form), FollowupAction("action_answer_faq")]
+    return None
 
 
 def says_more_than_data(text: str) -> bool:

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.forms import OTHER_NEED, UNKNOWN, answered_elsewhere, retried, without_value
+from actions.forms import OTHER_NEED, answered_elsewhere, left_without_value, retried
 from actions.two_needs import pending, take_up_after
 from bot import config
 from bot.handoff import client, status_text
@@ -164,20 +164,11 @@ class ActionCheckTicketStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         number = str(tracker.get_slot(NUMBER))
-        # Left without the number, the form stays paused: the number found
-        # later («нашёл в почте 2024…») takes the customer back to it.
-        if number == UNKNOWN:  # where to find the number, and a person
-            return [
-                *clear_events(),
-                SlotSet("paused_form", "ticket_status_form"),
-                *await without_value(dispatcher, tracker, NUMBER),
-            ]
-        if number == OTHER_NEED:  # another question instead of the number: its answer
-            return [
-                *clear_events(),
-                SlotSet("paused_form", "ticket_status_form"),
-                FollowupAction("action_answer_faq"),
-            ]
+        left = await left_without_value(
+            number, "ticket_status_form", NUMBER, clear_events(), dispatcher, tracker
+        )
+        if left is not None:
+            return left
         access = tracker.get_slot(ACCESS)
         if access == ownership.STRANGER and pending(tracker):
             # Another need of the same message waits: it comes next, and the
