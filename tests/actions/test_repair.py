@@ -180,7 +180,7 @@ def test_the_value_found_after_not_remembering_it_resumes_the_form() -> None:
 def test_the_value_found_after_a_question_asked_instead_resumes_the_form(monkeypatch: object) -> None:
     """«А где их посмотреть, эти 4 цифры?» answered from the base, then «нашла в
     приложении, 3390»; «где этот номер смотреть?» then «нашёл в почте 2024…»."""
-    from actions import flows
+    from actions import flows, forms
     from actions.forms import OTHER_NEED, UNKNOWN
     from actions.repair import ActionCorrectValue, ActionDataOutsideForm
 
@@ -198,7 +198,7 @@ def test_the_value_found_after_a_question_asked_instead_resumes_the_form(monkeyp
     async def shown(*_: object) -> list[object]:
         return []
 
-    monkeypatch.setattr(flows, "without_value", shown)  # type: ignore[attr-defined]
+    monkeypatch.setattr(forms, "without_value", shown)  # type: ignore[attr-defined]
     left, _ = _run(flows.ActionBlockCard(), _tracker([], {"text": "не помню"}, card_last4=UNKNOWN))
     assert [e["value"] for e in left if e.get("name") == "paused_form"][-1] == "block_card_form"
 
