@@ -21,6 +21,7 @@ Standard library only.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 CONFIDENT = 0.30
 
@@ -223,13 +224,16 @@ def hack_in_doubt(text: str) -> bool:
     nothing else of fraud."""
     if not (HACK_ONLY.search(text) and DOUBT.search(text)):
         return False
+    return not _fraud_besides_the_hack(text, account_taken_over)
+
+
+def _fraud_besides_the_hack(text: str, also: Callable[[str], bool]) -> bool:
+    """Fraud told in the message once the asked-about hack is taken out: its
+    words, nothing bought, money gone, or `also` (the caller's further sign)."""
     rest = HACK_ONLY.sub(" ", text)
-    return not (
-        KIND_WORDS["fraud"].search(rest)
-        or NOTHING_BOUGHT.search(rest)
-        or MONEY_GONE.search(rest)
-        or account_taken_over(rest)
-    )
+    return bool(
+        KIND_WORDS["fraud"].search(rest) or NOTHING_BOUGHT.search(rest) or MONEY_GONE.search(rest)
+    ) or also(rest)
 
 
 # A sentence the customer asks: it ends in «?» or opens with a question word
@@ -286,13 +290,7 @@ def fraud_in_doubt(text: str) -> bool:
         # быть он?") stays a dispute, unless the customer takes it back.
         return True
     if HACK_ONLY.search(asked) and not HACK_ONLY.search(told):
-        rest = HACK_ONLY.sub(" ", text)
-        return not (
-            KIND_WORDS["fraud"].search(rest)
-            or NOTHING_BOUGHT.search(rest)
-            or MONEY_GONE.search(rest)
-            or did_nothing_with_money(rest)
-        )
+        return not _fraud_besides_the_hack(text, did_nothing_with_money)
     return RECURRING.search(text) is not None and not did_nothing_with_money(told)
 
 
