@@ -43,6 +43,10 @@ SERVICE_READINGS = frozenset({"request_refund"})
 # Charges the knowledge base explains where the classifier read a refund: a
 # package or a fee, and a double charge (bot/nlu/signals.py).
 CHARGE_KINDS = frozenset({"service_charge", "double_charge"})
+# A worry about money that names no lost card, read as one ("деньги не
+# вернулись, платила картой" as block_card at 0.34-0.53): its article, not
+# the card form.
+CARD_READINGS = frozenset({"block_card"})
 # Flows whose canned answer or form does not answer a worry about money the
 # classifier only guessed them for ("деньги так и не вернулись, заявление
 # писать надо?" read as a ticket status at 0.40): the knowledge base does.
@@ -101,6 +105,8 @@ def route(
         return None if in_form else value
     if value == "money_worry":
         if intent in FRAUD_READINGS or (kind in CHARGE_KINDS and intent in SERVICE_READINGS):
+            return value
+        if kind == "money_not_card" and intent in CARD_READINGS:
             return value
         if kind == "own_operation" and intent in OWN_GUESS_READINGS:
             return value

@@ -167,3 +167,8 @@ def test_a_long_cannot_give_counts_inside_a_form_only() -> None:
 def test_a_double_charge_replaces_the_return_of_goods() -> None:
     assert _route("double_charge", "money_worry", "request_refund", 0.77) == "money_worry"
     assert _route("money_worry", "money_worry", "request_refund", 0.77) is None
+
+
+def test_a_worry_about_money_that_names_no_lost_card_replaces_the_card_form() -> None:
+    assert _route("money_not_card", "money_worry", "block_card", 0.53) == "money_worry"
+    assert _route("money_worry", "money_worry", "block_card", 0.53) is None

@@ -189,3 +189,9 @@ def test_an_operation_asked_about_as_maybe_ones_own_is_a_worry() -> None:
     disowned = "списали 2100, я их не совершал. это может быть он?"
     assert _kind(disowned, "dispute_transaction", 0.4) is None  # action_urgent reads the dispute
     assert goes_straight("dispute_transaction", 0.4, disowned)
+
+
+def test_a_worry_about_money_read_as_a_lost_card_is_no_lost_card() -> None:
+    text = "ну я куртку вернул через курьера, когда деньги придут? платил картой"
+    assert _kind(text, "block_card", 0.53) == "money_not_card"
+    assert _kind("потеряла карту, деньги не пришли", "block_card", 0.6) == "money_worry"
