@@ -44,6 +44,11 @@ DISPUTE_BUTTON = {"title": "Операцию совершал не я", "payload
 # Escalating articles a person settles only once the customer disowns the
 # operation: the article's first part is how to recognise one's own.
 OWN_CHECK_FIRST = frozenset({"card-dispute"})
+# Escalating articles a person settles only once the customer tells the
+# matter (a fraud, a grievance), not when they only ask about it; by the
+# urgent topic bot.handoff.urgency.only_asks_about reads.
+ASKED_ABOUT_FIRST = {"scam-calls": "fraud", "complaints-escalation": "complaint"}
+PERSON_BUTTON = {"title": "Позвать оператора", "payload": "/request_human"}
 
 
 def customer_disowned(tracker: Tracker) -> bool:
@@ -70,6 +75,21 @@ async def answer_with(
                 {"title": "Да", "payload": "/affirm"},
                 {"title": "Нет", "payload": "/deny"},
                 DISPUTE_BUTTON,
+            ],
+        )
+        return [*events, SlotSet("faq_followup", "asked_helpful")]
+    if article.id in ASKED_ABOUT_FIRST and urgency.only_asks_about(
+        ASKED_ABOUT_FIRST[article.id], str(tracker.latest_message.get("text") or "")
+    ):
+        # "Как понять, что смс от вас, а не от мошенников?", "сколько
+        # рассматривают жалобу?": asked, nothing told that a person must
+        # settle. The answer, and a person one press away.
+        dispatcher.utter_message(
+            response="utter_faq_helpful",
+            buttons=[
+                {"title": "Да", "payload": "/affirm"},
+                {"title": "Нет", "payload": "/deny"},
+                PERSON_BUTTON,
             ],
         )
         return [*events, SlotSet("faq_followup", "asked_helpful")]
@@ -240,12 +260,51 @@ class ActionAnswerFaq(Action):
 # его просто отменить? как это сделать") reached it at 0.20-0.21 and got the
 # offer of a person instead of their answer.
 UNSURE_COMPLAINT = 0.25
+# Up to this a complaint that names no grievance in words is a guess too: the
+# dev writers' questions typed with typos ("сколька стоет дставка курером")
+# and worries about a late order ("заказ неделю как передан в доставку и
+# ничего") read 0.29-0.32, and the knowledge base answers them.
+WORDLESS_COMPLAINT = 0.35
+
+
+# Below this the classifier's "out of scope" is a guess: a long question on a
+# topic of ours in words the training data lacks ("сдал ноутбук по гарантии,
+# уже 40 дней … сколько они могут держать?" at 0.25).
+UNSURE_OUT_OF_SCOPE = 0.3
+
+
+def complaint_is_a_guess(confidence: float, text: str, decision: str) -> bool:
+    """Whether the classifier's complaint is too unsure to offer a person
+    before the knowledge base had its say: its answer below UNSURE_COMPLAINT,
+    its answer or its choices below WORDLESS_COMPLAINT when no grievance is
+    said."""
+    wordless = confidence < WORDLESS_COMPLAINT and not urgency.GRIEVANCE.search(text)
+    if decision == "answer":
+        return confidence < UNSURE_COMPLAINT or wordless
+    return decision == "choices" and wordless
+
+
+def out_of_scope_is_a_guess(confidence: float, text: str, decision: str) -> bool:
+    """Whether the classifier's «not ours» is too unsure to say so when the
+    knowledge base answers the message."""
+    return decision == "answer" and confidence < UNSURE_OUT_OF_SCOPE
+
+
+async def base_takes_a_guess(tracker: Tracker, is_a_guess: Callable[[float, str, str], bool]) -> bool:
+    """Whether the NLU only guessed its reading (`is_a_guess`, given the
+    knowledge base's decision on the message): then action_answer_faq, whose
+    yes/no rules follow, answers instead of the reading's canned response."""
+    intent = tracker.latest_message.get("intent") or {}
+    text = str(tracker.latest_message.get("text") or "")
+    loop = asyncio.get_running_loop()
+    search = await loop.run_in_executor(None, shared_search)
+    result = await loop.run_in_executor(None, functools.partial(search.search, text))
+    return is_a_guess(float(intent.get("confidence") or 0.0), text, result.decision)
 
 
 class ActionComplaintOrAnswer(Action):
     """A complaint gets its offer of a person (utter_complaint); a message the
-    NLU read as a complaint only by a guess goes to the knowledge base when
-    that answers it (action_answer_faq, whose yes/no rules follow)."""
+    NLU read as a complaint only by a guess, the knowledge base's answer."""
 
     def name(self) -> str:
         return "action_complaint_or_answer"
@@ -253,15 +312,24 @@ class ActionComplaintOrAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        intent = tracker.latest_message.get("intent") or {}
-        if float(intent.get("confidence") or 0.0) < UNSURE_COMPLAINT:
-            text = str(tracker.latest_message.get("text") or "")
-            loop = asyncio.get_running_loop()
-            search = await loop.run_in_executor(None, shared_search)
-            result = await loop.run_in_executor(None, functools.partial(search.search, text))
-            if result.decision == "answer":
-                return [FollowupAction("action_answer_faq")]
+        if await base_takes_a_guess(tracker, complaint_is_a_guess):
+            return [FollowupAction("action_answer_faq")]
         return [FollowupAction("utter_complaint")]
+
+
+class ActionOutOfScopeOrAnswer(Action):
+    """«Not ours» (its rule goes on to utter_out_of_scope), unless the NLU only
+    guessed it and the knowledge base answers."""
+
+    def name(self) -> str:
+        return "action_out_of_scope_or_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if await base_takes_a_guess(tracker, out_of_scope_is_a_guess):
+            return [FollowupAction("action_answer_faq")]
+        return []
 
 
 class ActionFaqFollowup(Action):

@@ -6,11 +6,11 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import ticket_status
-from actions.forms import left_without_value
+from actions.forms import left_without_value, says_more_than_data
 from actions.two_needs import take_up_after
 from bot.handoff import client
 from bot.handoff.vocabulary import KIND_BLOCK_CARD
@@ -68,8 +68,13 @@ class ActionCancelFlow(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
         if tracker.active_loop_name:
             dispatcher.utter_message(response="utter_cancelled")
+            if "?" in text and says_more_than_data(text):
+                # "Стоп, не надо, нашла! А можно было её на время
+                # заблокировать?": the question asked with the cancel is answered.
+                return [ActiveLoop(None), *_clear_flow_slots(), FollowupAction("action_answer_faq")]
         else:
             dispatcher.utter_message(response="utter_nothing_to_cancel")
         return [ActiveLoop(None), *_clear_flow_slots()]

@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.faq import render
 from bot.faq.shared import shared_search
+from bot.nlu.signals import CANNOT_GIVE
 from bot.text import values
 
 # The value a form ends with when the customer cannot give it.
@@ -36,13 +37,9 @@ OTHER_NEED = "other_need"
 MIN_WORDS_BESIDES_DATA = 4
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 TRIES_BEFORE_GIVING_UP = 2
-# "I cannot give it" said in so many words: read even when the rest of the
-# message (a phone number, a request to call back) pulls the NLU elsewhere.
-CANNOT_GIVE = re.compile(
-    r"\bне\s+(?:помню|помнит|знаю|знает|вижу|могу найти|найду|нашла|нашёл|нашел|сохранил|сохранила)\b"
-    r"|\bнет\s+(?:под рукой|с собой|номера|карты)\b|\bзабыл[аи]?\b|\bпотерял[аи]?\s+(?:номер|чек|письмо)",
-    re.IGNORECASE,
-)
+# "I cannot give it" said in so many words (bot/nlu/signals.py's, the one
+# list): read even when the rest of the message (a phone number, a request to
+# call back) pulls the NLU elsewhere.
 
 
 # The knowledge-base article that says where to find a value or what to do
@@ -101,7 +98,7 @@ async def answered_elsewhere(tracker: Tracker, slot: str) -> bool:
     """An answer without the value that is another question: long enough, not
     «не помню», and answered by the knowledge base with confidence by an
     article other than the form's own (which would only say what the form
-    asks)."""
+    asks), or asked with a question mark where the base has choices."""
     text = str(tracker.latest_message.get("text") or "")
     if text.startswith("/") or _cannot_give(tracker) or not says_more_than_data(text):
         return False
@@ -109,6 +106,11 @@ async def answered_elsewhere(tracker: Tracker, slot: str) -> bool:
     search = await loop.run_in_executor(None, shared_search)
     result = await loop.run_in_executor(None, functools.partial(search.search, text))
     answer = result.answer
+    if result.decision == "choices" and "?" in text:
+        # A question the base is not sure of ("а у меня с неё автоплатёж за
+        # квартиру, они пройдут потом?"): its choices, not the form's
+        # question again as if nothing had been asked.
+        return all(candidate.id != HELP_ARTICLE.get(slot) for candidate in result.candidates[:1])
     return bool(
         result.decision == "answer"
         and answer is not None

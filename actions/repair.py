@@ -75,7 +75,8 @@ def _about(form: str) -> str:
     return FORM_TOPICS.get(form, "заявке")
 
 
-def _leave_form(form: str | None) -> list[EventType]:
+def leave_form(form: str | None) -> list[EventType]:
+    """The form put aside: paused, so its value given later goes back to it."""
     return [
         ActiveLoop(None),
         SlotSet("requested_slot", None),
@@ -250,7 +251,7 @@ class ActionOfferResume(Action):
             text=f"Вернёмся к {_about(form)}?",
             buttons=[{"title": "Да", "payload": "/affirm"}, {"title": "Нет", "payload": "/deny"}],
         )
-        return _leave_form(form)
+        return leave_form(form)
 
 
 class ActionFormOwnTopic(Action):
@@ -287,7 +288,7 @@ class ActionSwitchForm(Action):
         form = tracker.active_loop_name
         if form:
             dispatcher.utter_message(text=f"Хорошо, к {_about(form)} вернёмся, если понадобится.")
-        return _leave_form(form)
+        return leave_form(form)
 
 
 class ActionResumeForm(Action):

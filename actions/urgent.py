@@ -23,11 +23,11 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import hand_over
-from actions.repair import INTENT_BUTTONS, PERSON_BUTTON, Button
+from actions.repair import INTENT_BUTTONS, PERSON_BUTTON, Button, leave_form
 from bot.faq.shared import shared_search
 from bot.handoff import urgency
 
@@ -77,6 +77,23 @@ def question_buttons(
     return [*buttons[: MAX_BUTTONS - 1], PERSON_BUTTON]
 
 
+# Below this a fraud read inside a form, without a word of it, is a guess.
+FORM_GUESS = 0.5
+
+
+def guessed_in_form(intent: str, confidence: float, text: str, signal: Any) -> bool:
+    """A question inside a form that the classifier only guessed fraud for:
+    no urgent signal, no word or cue of fraud."""
+    named = isinstance(signal, dict) and signal.get("route") == "urgent"
+    return (
+        intent == "report_fraud"
+        and confidence < FORM_GUESS
+        and not named
+        and "?" in text
+        and not urgency.says_outright(intent, text)
+    )
+
+
 class ActionUrgent(Action):
     """Fraud, a disputed operation, a bereavement, a regulator or court, a data
     leak: the advice and a person at the top of the queue, or one question."""
@@ -93,6 +110,11 @@ class ActionUrgent(Action):
         text = str(message.get("text") or "")
         signal = message.get("signal")
         reason, straight = urgent_reason(intent, confidence, text, signal if isinstance(signal, dict) else {})
+        if tracker.active_loop_name and guessed_in_form(intent, confidence, text, signal):
+            # «А вам весь номер с карты и те три цифры сзади написать?» to the
+            # card form's question: asked about what the form asks, read as
+            # fraud by a guess. Answered; the form waits for its value.
+            return [*leave_form(tracker.active_loop_name), FollowupAction("action_answer_faq")]
         if straight:
             dispatcher.utter_message(response=f"utter_{reason}")
             return await hand_over(dispatcher, tracker, reason)

@@ -40,6 +40,13 @@ CONCRETE_CONFIDENCE = 0.5
 FRAUD_READINGS = frozenset({"report_fraud", "dispute_transaction"})
 # A charge for a package or a fee read as a refund: its article answers it.
 SERVICE_READINGS = frozenset({"request_refund"})
+# Charges the knowledge base explains where the classifier read a refund: a
+# package or a fee, and a double charge (bot/nlu/signals.py).
+CHARGE_KINDS = frozenset({"service_charge", "double_charge"})
+# A worry about money that names no lost card, read as one ("деньги не
+# вернулись, платила картой" as block_card at 0.34-0.53): its article, not
+# the card form.
+CARD_READINGS = frozenset({"block_card"})
 # Flows whose canned answer or form does not answer a worry about money the
 # classifier only guessed them for ("деньги так и не вернулись, заявление
 # писать надо?" read as a ticket status at 0.40): the knowledge base does.
@@ -69,7 +76,7 @@ def route(
 
     - urgent: always, except a question about fraud the knowledge base answers
       ("как отличить звонок банка от мошенников");
-    - dont_know: inside a form; outside one only when the classifier did not
+    - dont_know: inside a form (a long message only there); outside one only when the classifier did not
       read a concrete request ("забыл пароль" stays a password reset);
     - correction: only right after a flow registered something, outside a form;
     - vague: outside a form;
@@ -87,6 +94,8 @@ def route(
             return None
         return value
     if value == "dont_know":
+        if kind == "cannot_give":
+            return value if in_form else None
         if in_form or intent in WEAK_INTENTS or confidence < CONCRETE_CONFIDENCE:
             return value
         return None
@@ -95,7 +104,9 @@ def route(
     if value == "vague":
         return None if in_form else value
     if value == "money_worry":
-        if intent in FRAUD_READINGS or (kind == "service_charge" and intent in SERVICE_READINGS):
+        if intent in FRAUD_READINGS or (kind in CHARGE_KINDS and intent in SERVICE_READINGS):
+            return value
+        if kind == "money_not_card" and intent in CARD_READINGS:
             return value
         if kind == "own_operation" and intent in OWN_GUESS_READINGS:
             return value

@@ -157,3 +157,18 @@ def test_an_own_operation_read_off_topic_gets_the_knowledge_base() -> None:
     assert _route("own_operation", "money_worry", "out_of_scope", 0.22) == "money_worry"
     assert _route("own_operation", "money_worry", "dispute_transaction", 0.4) == "money_worry"
     assert _route("money_worry", "money_worry", "out_of_scope", 0.22) is None
+
+
+def test_a_long_cannot_give_counts_inside_a_form_only() -> None:
+    assert _route("cannot_give", "dont_know", "complaint", 0.21, in_form=True) == "dont_know"
+    assert _route("cannot_give", "dont_know", "faq", 0.3) is None
+
+
+def test_a_double_charge_replaces_the_return_of_goods() -> None:
+    assert _route("double_charge", "money_worry", "request_refund", 0.77) == "money_worry"
+    assert _route("money_worry", "money_worry", "request_refund", 0.77) is None
+
+
+def test_a_worry_about_money_that_names_no_lost_card_replaces_the_card_form() -> None:
+    assert _route("money_not_card", "money_worry", "block_card", 0.53) == "money_worry"
+    assert _route("money_worry", "money_worry", "block_card", 0.53) is None

@@ -55,7 +55,9 @@ NOTHING_AT_ALL = re.compile(
     + r"|\bя\s+(?:\w+\s+)?не\s+заказывал\w*",
     re.IGNORECASE,
 )
-DID_NOT_DO = re.compile(r"\bне (?:делал|подтверждал)\w*\b" + INNOCENCE, re.IGNORECASE)
+DID_NOT_DO = re.compile(
+    r"(?<!плохого )(?<!такого )(?<!дурного )\bне (?:делал|подтверждал)\w*\b" + INNOCENCE, re.IGNORECASE
+)
 MONEY = re.compile(
     r"списа\w*|списыва\w*|снял[аи]?\b|сняли|сняти\w*|деньг\w*|денег|перев[её]л\w*|перевод\w*|операци\w*"
     r"|оплат\w*|покупк\w*|плат[её]ж\w*|транзакц\w*|сч[её]т\w*|баланс\w*|₽|\bруб|\d{3,}|тыс\w*"
@@ -255,12 +257,24 @@ OWN_GUESS = re.compile(
 SELF_CORRECTION = re.compile(r"\bхотя\b|\bподожди\w*|\bа может\b|\bили нет\b", re.IGNORECASE)
 
 
+# A suspicion the customer voices rather than a fraud they tell ("я уже
+# начинаю думать, что меня обманули", "боюсь, это мошенники"): asked.
+SUSPICION = re.compile(
+    r"\b(?:начина\w*\s+думать|думаю|кажется|боюсь|подозрева\w*|неужели|вдруг|наверно\w*)\b", re.IGNORECASE
+)
+
+
 def split_asked(text: str) -> tuple[str, str]:
-    """The message's statements and its questions, each joined."""
+    """The message's statements and its questions (a suspicion voiced is
+    one), each joined."""
     told: list[str] = []
     asked: list[str] = []
     for sentence in SENTENCE.findall(text):
-        is_question = sentence.rstrip().endswith("?") or QUESTION_START.search(sentence) is not None
+        is_question = (
+            sentence.rstrip().endswith("?")
+            or QUESTION_START.search(sentence) is not None
+            or SUSPICION.search(sentence) is not None
+        )
         (asked if is_question else told).append(sentence)
     return " ".join(told), " ".join(asked)
 
@@ -291,7 +305,34 @@ def fraud_in_doubt(text: str) -> bool:
         return True
     if HACK_ONLY.search(asked) and not HACK_ONLY.search(told):
         return not _fraud_besides_the_hack(text, did_nothing_with_money)
+    if SCAMMER.search(asked) and only_asked_about(text):
+        # "… это мошенники??? я вроде только в пятёрочке была", "как понять,
+        # что смс от вас, а не от мошенников?", "начинаю думать, что меня
+        # обманули": the scammer is the customer's question, nothing of one
+        # is told (no cue, no money gone, no code or call disowned).
+        return True
     return RECURRING.search(text) is not None and not did_nothing_with_money(told)
+
+
+# A scammer named (or a hack): what a customer may only ask about.
+SCAMMER = re.compile(
+    r"\b(?:мошенн\w*|аферист\w*|развел[аи]?|развели|обманул[аи]?|лжесотрудник\w*)", re.IGNORECASE
+)
+
+
+def only_asked_about(text: str) -> bool:
+    """Nothing of fraud in the message besides the scammer asked about: no
+    other fraud word or cue ("якобы", "код из смс"), no money gone, nothing
+    bought or done disowned, nobody else in the account."""
+    rest = SCAMMER.sub(" ", text)
+    return not (
+        KIND_WORDS["fraud"].search(rest)
+        or CUES["report_fraud"].search(rest)
+        or MONEY_GONE.search(rest)
+        or NOTHING_BOUGHT.search(rest)
+        or did_nothing_with_money(rest, DID_NOT_DO)
+        or account_taken_over(rest)
+    )
 
 
 def fraud_by_words(text: str) -> bool:
@@ -323,3 +364,27 @@ def disowns_operation(text: str) -> bool:
         or fraud_by_words(text)
         or did_nothing_with_money(text, DID_NOT_DO)
     )
+
+
+# A grievance said in words: what makes a complaint one, not a question about
+# complaints ("сколько рассматривают жалобу?") or a question typed in a hurry.
+GRIEVANCE = re.compile(
+    r"жалоб|жалова|жалуюсь|претензи|безобраз|хамств|нахам|\bхам\w*|груб|возмут|отврат|ужасн|позор|недовол"
+    r"|издеват|уважени|бардак|невозможно|кошмар|достали|надоел|сколько можно",
+    re.IGNORECASE,
+)
+
+
+def only_asks_about(topic: str, text: str) -> bool:
+    """Whether the customer only asks about fraud or a complaint and tells
+    none: no fraud word or cue, nobody in the account (fraud); a question
+    whose statements hold no grievance (a complaint)."""
+    told, asked = split_asked(text)
+    if topic == "fraud":
+        return not (
+            kind_by_words(text) == "fraud"
+            or CUES["report_fraud"].search(told)
+            or MONEY_GONE.search(told)
+            or account_taken_over(text)
+        )
+    return bool(asked) and GRIEVANCE.search(told) is None

@@ -83,7 +83,7 @@ SIDE_QUESTION_CONFIDENCE = 0.4
 # заполнять"): the classifier may spread such a message over two readings
 # (request_human at 0.49), but no answer to a question names a person.
 _PERSON = re.compile(
-    r"\b(?:оператор\w*|специалист\w*|живо\w*\s+человек\w*|человек[ау]?|сотрудник\w*|менеджер\w*)\b",
+    r"\b(?:оператор\w*|специалист\w*|жив\w*\s+человек\w*|человек(?:а|у|ом)?|сотрудник\w*|менеджер\w*)\b",
     re.IGNORECASE,
 )
 PERSON_CONFIDENCE = 0.3

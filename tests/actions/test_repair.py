@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from actions.repair import corrected, flow_for_data
 
 
@@ -100,12 +102,78 @@ def test_bare_data_twice_gets_a_question_with_buttons(monkeypatch: object) -> No
     assert said[0]["response"] == "utter_default"
 
 
-def test_a_complaint_the_nlu_is_sure_of_gets_the_offer_of_a_person() -> None:
+def _base_decides(monkeypatch: object, decision: str) -> None:
+    import actions.faq as faq
+
+    class Search:
+        def search(self, text: str) -> object:
+            return type("Result", (), {"decision": decision})()
+
+    monkeypatch.setattr(faq, "shared_search", lambda: Search())  # type: ignore[attr-defined]
+
+
+def test_a_complaint_the_nlu_is_sure_of_gets_the_offer_of_a_person(monkeypatch: object) -> None:
     from actions.faq import ActionComplaintOrAnswer
 
-    latest = {"text": "оператор мне нахамил", "intent": {"name": "complaint", "confidence": 0.37}}
+    _base_decides(monkeypatch, "answer")
+    latest = {"text": "оператор мне нахамил", "intent": {"name": "complaint", "confidence": 0.32}}
     done, _ = _run(ActionComplaintOrAnswer(), _tracker([], latest))
     assert done == [{"event": "followup", "timestamp": None, "name": "utter_complaint"}]
+
+
+@pytest.mark.parametrize("decision", ["answer", "choices"])
+def test_a_complaint_without_a_grievance_read_by_a_guess_goes_to_the_base(
+    monkeypatch: object, decision: str
+) -> None:
+    from actions.faq import ActionComplaintOrAnswer
+
+    _base_decides(monkeypatch, decision)
+    latest = {
+        "text": "здраствуйте сколька стоет дставка курером до дверии",
+        "intent": {"name": "complaint", "confidence": 0.29},
+    }
+    done, _ = _run(ActionComplaintOrAnswer(), _tracker([], latest))
+    assert done == [{"event": "followup", "timestamp": None, "name": "action_answer_faq"}]
+
+
+def test_out_of_scope_by_a_guess_goes_to_the_base_when_it_answers(monkeypatch: object) -> None:
+    from actions.faq import ActionOutOfScopeOrAnswer
+
+    _base_decides(monkeypatch, "answer")
+    text = "Сдал ноутбук по гарантии, уже 40 дней. Сколько они максимум могут держать?"
+    latest = {"text": text, "intent": {"name": "out_of_scope", "confidence": 0.25}}
+    done, _ = _run(ActionOutOfScopeOrAnswer(), _tracker([], latest))
+    assert done == [{"event": "followup", "timestamp": None, "name": "action_answer_faq"}]
+    # Sure of it: its rule goes on to utter_out_of_scope.
+    latest = {"text": "какая завтра погода", "intent": {"name": "out_of_scope", "confidence": 0.8}}
+    done, _ = _run(ActionOutOfScopeOrAnswer(), _tracker([], latest))
+    assert done == []
+
+
+def test_a_question_asked_with_the_cancel_is_answered() -> None:
+    from rasa_sdk import Tracker
+
+    from actions.flows import ActionCancelFlow
+
+    text = "Ой стоп, не надо! Нашла в кармане. А можно было её не навсегда блокировать а на время?"
+    latest = {"text": text, "intent": {"name": "cancel", "confidence": 0.2}}
+    tracker = Tracker("t", {}, latest, [], False, None, {"name": "block_card_form"}, "action_listen")
+    done, said = _run(ActionCancelFlow(), tracker)
+    assert said[0]["response"] == "utter_cancelled"
+    assert done[-1] == {"event": "followup", "timestamp": None, "name": "action_answer_faq"}
+    # A bare «отмена» only cancels.
+    tracker = Tracker(
+        "t",
+        {},
+        {"text": "отмена", "intent": {"name": "cancel"}},
+        [],
+        False,
+        None,
+        {"name": "block_card_form"},
+        "",
+    )
+    done, _ = _run(ActionCancelFlow(), tracker)
+    assert all(event.get("event") != "followup" for event in done)
 
 
 def test_a_question_read_as_a_complaint_by_a_guess_gets_its_answer(monkeypatch: object) -> None:

@@ -112,3 +112,14 @@ def test_the_dispute_article_without_a_disowning_asks_and_keeps_the_customer() -
     assert {"event": "slot", "timestamp": None, "name": "faq_followup", "value": "asked_helpful"} in events
     assert not any(e.get("event") == "pause" for e in events)
     assert DISPUTE_BUTTON in dispatcher.messages[-1]["buttons"]
+
+
+def test_a_question_inside_a_form_guessed_as_fraud_is_answered_and_the_form_waits() -> None:
+    from actions.urgent import guessed_in_form
+
+    text = "а вам весь номер написать с карты и те три цифры сзади? внучка фото карты сделала"
+    assert guessed_in_form("report_fraud", 0.33, text, None)
+    # Sure, named by the signal, or told with a cue: urgent as before.
+    assert not guessed_in_form("report_fraud", 0.7, text, None)
+    assert not guessed_in_form("report_fraud", 0.33, text, {"kind": "fraud", "route": "urgent"})
+    assert not guessed_in_form("report_fraud", 0.33, "мне звонили якобы из банка, что делать?", None)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handoff.urgency import CONFIDENT, disowns_operation, fraud_in_doubt, goes_straight, kind_by_words
+from bot.handoff.urgency import (
+    CONFIDENT,
+    disowns_operation,
+    fraud_in_doubt,
+    goes_straight,
+    kind_by_words,
+    only_asks_about,
+    says_outright,
+)
 
 
 def test_a_confident_fraud_report_goes_straight_to_a_person() -> None:
@@ -184,3 +192,44 @@ def test_disowns_operation() -> None:
     assert not disowns_operation("непонятное списание 480 р. хотя утром брал кофе, это оно может быть?")
     assert not disowns_operation("что за списание 480 р. в истории?")
     assert not disowns_operation('/faq{"faq_article": "card-dispute"}')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "в истории какое-то ООО ТОРГСЕРВИС на 1240 р, это мошенники??? я вроде только в пятёрочке была",
+        "вернула платье 6 дней назад, 5490 так и не пришли. Я уже начинаю думать что меня обманули",
+        "как понять, что смс правда от вас, а не от мошенников? мне приходят ссылки",
+    ],
+)
+def test_a_scammer_only_asked_about_or_suspected_is_no_fraud(text: str) -> None:
+    assert fraud_in_doubt(text)
+    assert kind_by_words(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "мне звонили якобы из банка, это мошенники?",
+        "с карты списали 5000, это мошенники?",
+        "мне позвонили и я сказала код из смс, это мошенники?",
+        "кажется меня развели, перевела 3000 по ссылке",
+        "с карты пропали деньги, я думаю это мошенники",
+    ],
+)
+def test_a_scammer_asked_about_beside_a_cue_or_money_gone_stays_fraud(text: str) -> None:
+    assert not fraud_in_doubt(text)
+    assert kind_by_words(text) == "fraud"
+
+
+def test_an_escalating_article_only_asked_about_needs_no_person() -> None:
+    assert only_asks_about("fraud", "что-то странное с смс")
+    assert not only_asks_about("fraud", "мне звонили из банка и попросили код из смс, я назвала")
+    assert only_asks_about("complaint", "не надо, номер искать долго. сколько рассматривают жалобу?")
+    assert not only_asks_about("complaint", "Оператор мне нахамил. Куда писать жалобу?")
+    assert not only_asks_about("complaint", "хочу пожаловаться на оператора")
+
+
+def test_nothing_bad_done_is_innocence_not_a_disowned_operation() -> None:
+    assert not says_outright("report_fraud", "не могу перевести деньги. Я ничего плохого не делала")
+    assert says_outright("report_fraud", "списали деньги, я ничего не делала")

@@ -89,7 +89,44 @@ def test_urgency_needs_its_words() -> None:
     "text", ["списали два раза за одну покупку", "вернула товар, деньги так и не пришли", "где мои деньги??"]
 )
 def test_a_worry_about_money_in_so_many_words(text: str) -> None:
-    assert _kind(text, "dispute_transaction", 0.5) == "money_worry"
+    found = detect(text, "dispute_transaction", 0.5, {}, THRESHOLDS)
+    assert found is not None and found["route"] == "money_worry"
+
+
+def test_a_double_charge_is_its_own_kind_of_worry() -> None:
+    # Its own kind: the slot extraction lets it replace a refund read at 0.77.
+    assert _kind("за один заказ списали два раза по 12 800!!! верните деньги", "request_refund", 0.77) == (
+        "double_charge"
+    )
+
+
+def test_a_long_cannot_give_is_read_after_the_readings_that_matter_outside_a_form() -> None:
+    text = "цифры не знаю, карта его, он в командировке в Сургуте и трубку не берёт"
+    assert _kind(text, "complaint", 0.21) == "cannot_give"
+    assert (
+        _kind("нету у меня никакого номера, смс не приходила. можно по-другому посмотреть?") == "cannot_give"
+    )
+    assert _kind("у меня нет номера") == "dont_know"
+
+
+def test_fraud_only_guessed_for_a_question_about_money_is_a_worry() -> None:
+    text = (
+        "Вчера поменяла номер телефона в профиле, а сегодня не могу перевести деньги дочке, пишет операция "
+        "ограничена. Мне деньги заморозили? Я ничего плохого не делала"
+    )
+    assert _kind(text, "report_fraud", 0.3) == "money_worry"
+    # Somebody reached out, or fraud is told: it stays the classifier's fraud.
+    assert (
+        _kind(
+            "мне позвонили из банка и попросили перевести деньги на другой счёт, что делать?",
+            "report_fraud",
+            0.35,
+        )
+        is None
+    )
+    assert (
+        _kind("с карты ушли 5000, которые я не переводил. что делать?", "report_fraud", 0.4) != "money_worry"
+    )
 
 
 def test_fraud_named_outright_outranks_a_worry() -> None:
@@ -105,7 +142,8 @@ def test_fraud_named_outright_outranks_a_worry() -> None:
     ],
 )
 def test_a_double_or_recurring_charge_is_a_worry_not_fraud(text: str) -> None:
-    assert _kind(text, "dispute_transaction", 0.4) == "money_worry"
+    found = detect(text, "dispute_transaction", 0.4, {}, THRESHOLDS)
+    assert found is not None and found["route"] == "money_worry"
 
 
 def test_a_charge_for_a_service_of_ours_is_named() -> None:
@@ -151,3 +189,9 @@ def test_an_operation_asked_about_as_maybe_ones_own_is_a_worry() -> None:
     disowned = "списали 2100, я их не совершал. это может быть он?"
     assert _kind(disowned, "dispute_transaction", 0.4) is None  # action_urgent reads the dispute
     assert goes_straight("dispute_transaction", 0.4, disowned)
+
+
+def test_a_worry_about_money_read_as_a_lost_card_is_no_lost_card() -> None:
+    text = "ну я куртку вернул через курьера, когда деньги придут? платил картой"
+    assert _kind(text, "block_card", 0.53) == "money_not_card"
+    assert _kind("потеряла карту, деньги не пришли", "block_card", 0.6) == "money_worry"

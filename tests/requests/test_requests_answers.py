@@ -105,6 +105,9 @@ def test_a_request_takes_four_questions_at_most() -> None:
 def test_a_person_named_in_so_many_words_lets_go_even_when_the_reading_is_split() -> None:
     assert answers.lets_go(fields.TYPE, "request_human", 0.49, "позовите оператора, не хочу заполнять")
     assert answers.lets_go(fields.DESCRIPTION, "request_human", 0.35, "дайте живого человека")
+    assert answers.lets_go(
+        fields.TYPE, "request_human", 0.48, "не хочу боту расписывать, соедините с живым человеком"
+    )
     # The reading alone, without the words, still needs its confidence.
     assert not answers.lets_go(fields.DESCRIPTION, "request_human", 0.49, "не могу больше это терпеть")
 
