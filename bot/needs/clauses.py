@@ -22,7 +22,7 @@ MAX_CLAUSES = 4
 # Connectives that start another request; the longest alternatives first so
 # "а также" is not read as "также".
 _STRONG_WORDS = (
-    r"(?:,\s*|\s+)(?:и|а)\s+(?:ещ[её]|также|заодно|кроме\s+того|плюс|вот\s+ещ[её])\b",
+    r"(?:,\s*|\s+)(?:и|а)\s+(?:ещ[её]|также|заодно|кроме\s+того|плюс|вот\s+ещ[её](?:\s+что)?)\b",
     r"(?:,\s*|\s+)(?:и\s+)?(?:ещ[её]\s+(?:один\s+)?вопрос|второй\s+вопрос|и\s+второе)\b",
     r"(?:,\s*|\s+)(?:кроме\s+того|помимо\s+этого|плюс\s+к\s+этому|а\s+ещ[её]|и\s+ещ[её]|заодно|также|плюс)\b",
 )
@@ -31,7 +31,7 @@ _SENTENCE_END = r"(?<=[?!.;])\s+|\?(?=\s*\w)|\s+\+\s+"
 # заказать новую"): a polite imperative starts another request as surely as
 # "и ещё" does. Not a bare question word ("и как", "и где"): with those the
 # second held-out set lost a question to a complaint clause (0.950 -> 0.946).
-_AND_ASK = r",?\s+и\s+(?=(?:подскажите|скажите|расскажите|объясните|уточните|проверьте)\b)"
+_AND_ASK = r",?\s+и\s+(?=(?:подскажите|скажите|расскажите|объясните|уточните|проверьте|посмотрите|узнайте)\b)"
 # A numbered list: "1) какой статус у заявки 2) как подключить пакет", and
 # its words: "Во-первых, … Во-вторых, …"; "кстати" turns to another matter.
 _NUMBERED = (
@@ -70,7 +70,7 @@ _QUESTION = re.compile(
 # one word more besides particles. It belongs to that clause, not a need of
 # its own (read alone, "куда заявлять" reads as a ticket's status).
 _BARE_QUESTION = re.compile(
-    r"^(?:как|куда|что|кому|где|чего)\b(?:\s+(?:же|то|мне|нам|теперь|тогда|дальше|сейчас|вообще|быть|"
+    r"^(?:как|куда|что|кому|где|чего|почему|зачем)\b(?:\s+(?:же|то|мне|нам|теперь|тогда|дальше|сейчас|вообще|быть|"
     r"ж|вот|а|и|в\s+таком\s+случае))*(?:\s+[^\W\d_]+)?(?:\s+(?:то|же|мне|теперь|тогда|дальше|сейчас|вообще))*"
     r"[\s?!.]*$",
     re.IGNORECASE,
@@ -101,25 +101,33 @@ def _clean(text: str) -> str:
     return _LEAD.sub("", text).strip(" ,;:—–-")
 
 
-def _pieces(text: str, weak_too: bool) -> list[tuple[int, int, bool]]:
-    """(start, end, strong boundary before it) of each piece between boundaries."""
-    pieces: list[tuple[int, int, bool]] = []
-    start, strong = 0, True
+# The boundaries that list another request ("и ещё", "плюс", "также", "1)",
+# "во-вторых", "кстати"), as opposed to a sentence's end.
+_LISTING = frozenset(f"s{i}" for i in (*range(len(_STRONG_WORDS)), len(_STRONG_WORDS) + 1))
+
+
+def _pieces(text: str, weak_too: bool) -> list[tuple[int, int, bool, bool]]:
+    """(start, end, strong boundary before it, listing boundary before it)
+    of each piece between boundaries."""
+    pieces: list[tuple[int, int, bool, bool]] = []
+    start, strong, listed = 0, True, False
     for match in _BOUNDARY.finditer(text):
         if match.lastgroup == "weak" and not weak_too:
             continue
-        pieces.append((start, match.start(), strong))
-        start, strong = match.end(), match.lastgroup != "weak"
-    pieces.append((start, len(text), strong))
+        pieces.append((start, match.start(), strong, listed))
+        start, strong, listed = match.end(), match.lastgroup != "weak", match.lastgroup in _LISTING
+    pieces.append((start, len(text), strong, listed))
     return pieces
 
 
 def _split(text: str, weak_too: bool) -> list[Clause]:
     clauses: list[Clause] = []
     spans: list[int] = []  # where each clause starts in the text
-    for start, end, strong in _pieces(text, weak_too):
+    for start, end, strong, listed in _pieces(text, weak_too):
         cleaned = _clean(text[start:end])
-        question = asks(cleaned) or text[end : end + 1] == "?"
+        # A clause a listing word brings in is a request however it is worded:
+        # "плюс выписка по карте за полгода", "и ещё я в Кстово живу, вы туда возите".
+        question = listed or asks(cleaned) or text[end : end + 1] == "?"
         words = len(_WORD.findall(cleaned))
         if words < (MIN_WORDS if strong else MIN_WORDS_AFTER_WEAK) or (clauses and bare_question(cleaned)):
             if cleaned and clauses:

@@ -87,6 +87,14 @@ NEEDS: dict[str, NeedKind] = {
 
 
 CANCEL_AS_REQUEST_WORDS = 3
+# The kinds of need a half-read clause is taken at its word for
+# (`arrange`'s form_min): a form asks a value and an offer of a person asks
+# yes or no, and either hides the message's other need behind its question.
+HALF_READ: frozenset[Kind] = frozenset({"form", "offer"})
+# Except where waiting costs money: a lost card half read ("забыл карту в
+# банкомате, её нет" at 0.30 beside a question about a warranty) is still
+# blocked first.
+MONEY_AT_RISK = frozenset({"report_fraud", "block_card", "dispute_transaction"})
 
 
 def is_need(intent: str) -> bool:
@@ -129,6 +137,8 @@ def arrange(
     weak_min: float,
     whole: str = "",
     person_min: float = 0.5,
+    form_min: float = 0.0,
+    whole_confidence: float = 0.0,
 ) -> Arrangement | None:
     """The most urgent need first, the others after it; None for one need.
 
@@ -142,7 +152,14 @@ def arrange(
     делал": bot.handoff.urgency.says_outright, the words that send the same intent
     straight to a person): a handoff on a half-read clause ("стою у
     банкомата, не даёт снять" as a disputed payment) costs more than a
-    question answered.
+    question answered. A clause that would start a form or offer a person
+    (HALF_READ) below `form_min` is taken at its word, unless money is at
+    risk or the whole message reads the same: one that asks is a question
+    for the knowledge base ("Где мой заказ 48213377?" as a ticket's status,
+    "сколько у вас отвечают на письма?", "операторы есть вообще?" as a
+    complaint); one that only tells is no need beside a message that reads
+    more surely as a question, and starts its form otherwise ("хочу
+    сообщить о проблеме" at 0.29 beside a clause no surer).
     """
     needs: list[ReadClause] = []
     for clause in clauses:
@@ -151,6 +168,16 @@ def arrange(
             # order or a package is a question for the knowledge base, not
             # "stop what we are doing" (which is one or two words).
             clause = ReadClause(clause.text, "faq", clause.confidence, clause.strong)
+        if (
+            clause.intent in NEEDS
+            and NEEDS[clause.intent].kind in HALF_READ
+            and clause.intent not in MONEY_AT_RISK
+            and clause.intent != whole
+        ):
+            if clause.confidence < form_min and clause.asks:
+                clause = ReadClause(clause.text, "faq", clause.confidence, clause.strong, clause.asks)
+            elif clause.confidence < form_min and whole == "faq" and whole_confidence > clause.confidence:
+                continue
         floor = strong_min if clause.strong else weak_min
         if (
             clause.intent in NEEDS

@@ -242,8 +242,99 @@ def test_a_question_mark_the_split_ate_still_marks_the_clause_as_asking() -> Non
         ("выписку я сама могу скачать", True),
         ("справку с печатью где взять", True),
     ]
-    told = clauses.split("отмените заказ 60033812, передумала. и ещё уже неделю спам приходит")
+    told = clauses.split("отмените заказ 60033812, передумала. уже неделю спам приходит")
     assert [c.asks for c in told] == [True, False]
+
+
+def test_a_clause_a_listing_word_brings_in_is_a_request_however_worded() -> None:
+    listed = clauses.split(
+        "для визы нужна справка с печатью, пришлёте в чат? плюс выписка по карте за полгода"
+    )
+    assert [(c.text, c.asks) for c in listed][-1] == ("выписка по карте за полгода", True)
+    found = clauses.split("а первый месяц правда за рубль? и ещё я в Кстово живу, вы туда возите или нет")
+    assert [c.asks for c in found] == [True, True]
+    spam = clauses.split("отмените заказ 60033812, передумала. и ещё уже неделю спам приходит")
+    assert [c.asks for c in spam] == [True, True]
+    what = clauses.split("как подключить пакет? И вот ещё что — купил смартфон, что за «Защита+»")
+    assert [c.text for c in what] == ["как подключить пакет", "купил смартфон, что за «Защита+»"]
+
+
+def test_a_bare_why_belongs_to_the_clause_before() -> None:
+    found = clauses.split(
+        "Пытаюсь оплатить заказ, пишет «отказ банка». Почему так? Можно заплатить через СБП?"
+    )
+    assert [(c.text, c.asks) for c in found] == [
+        ("Пытаюсь оплатить заказ, пишет «отказ банка». Почему так", True),
+        ("Можно заплатить через СБП?", True),
+    ]
+
+
+def test_and_look_up_starts_a_request_of_its_own() -> None:
+    found = clauses.split("Заблокируйте карту 3390 и посмотрите статус заявки 2025031412005521, пожалуйста")
+    assert [(c.text, c.strong) for c in found] == [
+        ("Заблокируйте карту 3390", True),
+        ("посмотрите статус заявки 2025031412005521, пожалуйста", True),
+    ]
+
+
+def _read(text: str, intent: str, confidence: float, asks: bool = False) -> urgency.ReadClause:
+    return urgency.ReadClause(text, intent, confidence, strong=True, asks=asks)
+
+
+def test_a_half_read_form_clause_that_asks_is_a_question() -> None:
+    arranged = urgency.arrange(
+        [
+            _read("Где мой заказ 48213377, статус не меняется.", "check_ticket_status", 0.29, asks=True),
+            _read("скажите, курьер до двери сколько стоит", "faq", 0.51, asks=True),
+        ],
+        strong_min=0.25,
+        weak_min=0.55,
+        whole="faq",
+        form_min=0.35,
+        whole_confidence=0.36,
+    )
+    assert arranged is not None
+    assert arranged.first.intent == "faq"
+    assert [o["intent"] for o in arranged.others] == ["faq"]
+
+
+def test_a_half_read_told_form_clause_is_no_need_beside_a_surer_question() -> None:
+    read = [
+        _read("в следующий раз хочу платить через СБП, у вас так можно", "faq", 0.3, asks=True),
+        _read("я уже неделю назад писал вам через форму", "check_ticket_status", 0.32),
+    ]
+    assert (
+        urgency.arrange(
+            read, strong_min=0.25, weak_min=0.55, whole="faq", form_min=0.35, whole_confidence=0.44
+        )
+        is None
+    )
+    # A lost card half read is still blocked first: money is at risk.
+    lost = [
+        _read("какая гарантия на холодильник", "faq", 0.36, asks=True),
+        _read("я вчера забыл карту в банкомате, её нет", "block_card", 0.3),
+    ]
+    arranged = urgency.arrange(
+        lost, strong_min=0.25, weak_min=0.55, whole="faq", form_min=0.35, whole_confidence=0.37
+    )
+    assert arranged is not None and arranged.first.intent == "block_card"
+    # A told request for a form stands when the message reads nothing surer.
+    told = [
+        _read("уже ночь, операторы есть вообще", "complaint", 0.29, asks=True),
+        _read("хочу сообщить о проблеме", "report_problem", 0.29),
+    ]
+    arranged = urgency.arrange(
+        told, strong_min=0.25, weak_min=0.55, whole="working_hours", form_min=0.35, whole_confidence=0.25
+    )
+    assert arranged is not None and arranged.first.intent == "report_problem"
+    # The half-read complaint that asks is a question for the knowledge base.
+    assert [(o["intent"], o["text"]) for o in arranged.others] == [("faq", told[0].text)]
+    # So does one the whole message reads the same.
+    sure = [_read("статус заявки 2025031412005521", "check_ticket_status", 0.3, asks=True), read[0]]
+    arranged = urgency.arrange(
+        sure, strong_min=0.25, weak_min=0.55, whole="check_ticket_status", form_min=0.35, whole_confidence=0.4
+    )
+    assert arranged is not None and arranged.first.intent == "check_ticket_status"
 
 
 def test_a_complaint_comes_after_the_question_of_the_same_message() -> None:

@@ -60,6 +60,19 @@ SCRIPT = textwrap.dedent(
         collector.process(batch)
         assert asked.get(INTENT)["name"] == expected, (whole_confidence, asked.get(INTENT))
 
+    # The whole message read unsure as the first need: it stands with its clause's confidence.
+    both = Message({TEXT: "Хочу вернуть деньги за наушники. Плюс сколько у вас отвечают на письма?"})
+    batch = splitter.process([both])
+    for message in batch:
+        reading = {
+            "Хочу вернуть деньги за наушники.": ("request_refund", 0.61),
+            "сколько у вас отвечают на письма?": ("faq", 0.4),
+        }.get(message.get(TEXT), ("request_refund", 0.21))
+        message.set(INTENT, {"name": reading[0], "confidence": reading[1]})
+        message.set(INTENT_RANKING_KEY, [{"name": reading[0], "confidence": reading[1]}])
+    collector.process(batch)
+    assert both.get(INTENT) == {"name": "request_refund", "confidence": 0.61}, both.get(INTENT)
+
     # Nothing splits: the batch is left as it came.
     plain = [Message({TEXT: "Здравствуйте, у меня украли карту"})]
     assert splitter.process(plain) is plain and collector.process(plain) is plain
