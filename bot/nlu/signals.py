@@ -114,6 +114,18 @@ VAGUE_ONLY = re.compile(
     r"|не так|вопрос|есть вопрос|хелп|help|sos)"
     r"(?:\s+(?:у меня|какая-?то|помогите|пожалуйста|срочно))*"
 )
+# A trouble or a question naming only its topic ("вопрос по связи", "проблема
+# с заказом", "с оплатой что-то не так"). The NLU and the knowledge base often
+# place it ("вопрос по возврату" is a refund), so it is vague only where the
+# classifier is unsure: a guess closed the door ("вопрос по связи", read as
+# goodbye at 0.26, got «Всего доброго!»).
+TOPIC_ONLY = re.compile(
+    r"(?:(?:у меня|у нас|тут|опять|снова|есть|какая-?то|срочно|один|небольшой|что-?то)\s+)*"
+    r"(?:вопрос|вопросик|проблем\w*|не так)\s+(?:по|с|со|насч[её]т|про|касательно)\s+\w+(?:\s+\w+)?"
+    r"(?:\s+(?:у меня|пожалуйста|срочно))*"
+    r"|(?:у меня\s+|опять\s+|снова\s+)?(?:с|со)\s+\w+(?:\s+\w+)?\s+(?:что-?то\s+|опять\s+|какая-?то\s+)?"
+    r"(?:не так|проблем\w*|беда)"
+)
 POLITE = re.compile(
     r"\b(?:здравствуйте|добрый день|добрый вечер|доброе утро|привет|пожалуйста|подскажите|извините)\b|[^\w\s-]",
     re.IGNORECASE,
@@ -142,6 +154,11 @@ class Signal(TypedDict):
 
 def _signal(kind: str, score: float, by: str) -> Signal:
     return Signal(kind=kind, route=ROUTES[kind], score=round(score, 3), by=by)
+
+
+def _bare(text: str) -> str:
+    """The message without greetings, politeness and punctuation, lower case."""
+    return " ".join(POLITE.sub(" ", text.lower()).split())
 
 
 def by_words(text: str) -> Signal | None:
@@ -176,7 +193,7 @@ def by_words(text: str) -> Signal | None:
         # истории операция 1 340 ₽ … это может быть она?"): the dispute
         # article's «Сначала проверьте», not «не по теме».
         return _signal("own_operation", 1.0, "words")
-    bare = " ".join(POLITE.sub(" ", text.lower()).split())
+    bare = _bare(text)
     if bare and VAGUE_ONLY.fullmatch(bare):
         return _signal("vague", 1.0, "words")
     if CANNOT_GIVE.search(text):
@@ -259,6 +276,8 @@ def detect(
     if found and found["kind"] != "cannot_give":
         return found
     short = len(text.split()) <= SHORT_WORDS
+    if confidence < NEAREST_MAX_CONFIDENCE and TOPIC_ONLY.fullmatch(_bare(text)):
+        return _signal("vague", 1.0 - confidence, "reading")
     if (
         intent in GUESSED_FLOWS
         and confidence < NEAREST_MAX_CONFIDENCE

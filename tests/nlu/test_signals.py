@@ -77,6 +77,14 @@ def test_a_trouble_with_its_topic_is_not(text: str) -> None:
     assert _kind(text, "report_problem", 0.7) is None
 
 
+@pytest.mark.parametrize(
+    "text", ["вопрос по связи", "Здравствуйте, у меня вопрос по карте", "с заказом что-то не так"]
+)
+def test_only_a_topic_is_vague_where_the_classifier_guessed(text: str) -> None:
+    assert _kind(text, "goodbye", 0.26) == "vague"
+    assert _kind(text, "faq", 0.7) is None
+
+
 def test_a_confident_request_is_not_overruled_by_a_nearest_phrasing() -> None:
     assert _kind("хочу заблокировать карту", "block_card", 0.69, legal_threat=0.95) is None
 
