@@ -73,6 +73,9 @@ CORRECTION_WORDS = re.compile(
     re.IGNORECASE,
 )
 DIGIT = re.compile(r"\d")
+# A card's last four or a longer number, for a correction told at length.
+VALUE = re.compile(r"(?<!\d)\d{4}(?:\d{12})?(?!\d)")
+CORRECTION_WORDS_MAX = 25
 # A worry about money said in so many words: money late, missing or charged
 # twice or monthly. Matters only where the classifier read fraud or a dispute
 # and no fraud is named (bot/slot_extraction.py; the fraud words come first).
@@ -167,7 +170,15 @@ def by_words(text: str) -> Signal | None:
     if kind:
         return _signal(kind, 1.0, "words")
     short = len(text.split()) <= SHORT_WORDS
-    if CORRECTION_WORDS.search(text) and DIGIT.search(text) and short:
+    if CORRECTION_WORDS.search(text) and (
+        (short and DIGIT.search(text)) or (len(text.split()) <= CORRECTION_WORDS_MAX and VALUE.search(text))
+    ):
+        # Told with its story too ("Стоп, это я с зарплатной перепутала, она у
+        # меня в руках. Потеряла другую, там 0916"), when it carries a value of
+        # a card's or a ticket's length. Counts only right after a flow
+        # registered something (bot/slot_extraction.py), and
+        # action_correct_value passes a message without a new value on to the
+        # knowledge base.
         return _signal("correction", 1.0, "words")
     if short and CANNOT_GIVE.search(text):
         return _signal("dont_know", 1.0, "words")

@@ -203,3 +203,10 @@ def test_a_worry_about_money_read_as_a_lost_card_is_no_lost_card() -> None:
     text = "ну я куртку вернул через курьера, когда деньги придут? платил картой"
     assert _kind(text, "block_card", 0.53) == "money_not_card"
     assert _kind("потеряла карту, деньги не пришли", "block_card", 0.6) == "money_worry"
+
+
+def test_a_correction_told_with_its_story_needs_a_whole_value() -> None:
+    told = "Стоп, это я с зарплатной перепутала, она у меня в руках. Потеряла другую, там 0916"
+    assert _kind(told, "report_fraud", 0.22) == "correction"
+    asked = "правильно ли я понимаю, что деньги вернут через 10 дней, а новую карту привезут курьером?"
+    assert _kind(asked, "faq", 0.6) is None
