@@ -314,6 +314,11 @@ class ActionComplaintOrAnswer(Action):
     ) -> list[EventType]:
         if await base_takes_a_guess(tracker, complaint_is_a_guess):
             return [FollowupAction("action_answer_faq")]
+        from actions import two_needs  # it builds on this module's answers
+
+        answered = await two_needs.question_before_complaint(dispatcher, tracker)
+        if answered is not None:
+            return answered
         return [FollowupAction("utter_complaint")]
 
 

@@ -29,6 +29,7 @@ from actions.handoff import REASON_BY_INTENT, _last_bot_action, hand_over
 from bot.faq.shared import shared_search
 from bot.handoff.vocabulary import REQUEST_HUMAN
 from bot.needs import FIRST_KEY, MAYBE_KEY, PARSE_KEY, SLOT, OtherNeed
+from bot.needs.clauses import asks
 from bot.needs.urgency import NEEDS, is_need
 
 # Answers to an offer of a person: not a new need.
@@ -59,10 +60,33 @@ def open_needs(tracker: Tracker) -> list[str]:
     return [need["text"] for need in pending(tracker)]
 
 
+# An order's or a phone's number in a clause ("второй заказ 58213402 где
+# вообще"): the knowledge base reads it as noise that drowns the clause's few
+# words (no article; without it, the order's status among the best guesses).
+_NUMBER = re.compile(r"\+?\d[\d\s-]{4,}\d")
+
+
 async def _faq_result(text: str) -> Any:
     loop = asyncio.get_running_loop()
     search = await loop.run_in_executor(None, shared_search)
     return await loop.run_in_executor(None, functools.partial(search.search, text))
+
+
+async def _faq_results(text: str) -> list[Any]:
+    """The knowledge base's readings of a need's clause: as said, then, if it
+    holds a number, without it (a number sometimes names the topic better
+    than the words beside it: "заказ 48213377 когда привезут" finds the
+    order's status among its guesses only with it)."""
+    bare = " ".join(_NUMBER.sub(" ", text).split())
+    return [await _faq_result(text), *([await _faq_result(bare)] if bare and bare != text else [])]
+
+
+async def _best_result(text: str) -> Any:
+    """The surest reading of `_faq_results`: the first that answers, else the
+    first with guesses to offer, else the first."""
+    results = await _faq_results(text)
+    answers = [r for r in results if r.decision == "answer" and r.answer is not None]
+    return next(iter(answers or [r for r in results if r.decision == "choices"] or results))
 
 
 async def _about(need: OtherNeed) -> str:
@@ -142,20 +166,28 @@ async def confirm_maybe(
     flags = asks if asks is not None and len(asks) == len(maybe) else [True] * len(maybe)
     kept: list[OtherNeed] = []
     for need, asking in zip(maybe, flags, strict=True):
-        result = await _faq_result(need["text"])
-        if result.decision == "answer" and result.answer is not None:
-            if result.answer.escalate or result.answer.id in taken:
-                continue
-            taken.add(result.answer.id)
-        elif asking and result.decision == "choices" and _says_something(need["text"]):
-            fresh = [c for c in result.candidates[:UNSURE_CANDIDATES] if c.id not in taken]
-            if not fresh or await _escalates(fresh[0].id):
-                continue
-            taken.add(fresh[0].id)
-        else:
-            continue
-        kept.append(OtherNeed(intent="faq", text=need["text"], confidence=need["confidence"]))
+        for result in await _faq_results(need["text"]):
+            article = await _new_article(result, taken, asking and _says_something(need["text"]))
+            if article is not None:
+                taken.add(article)
+                kept.append(OtherNeed(intent="faq", text=need["text"], confidence=need["confidence"]))
+                break
     return kept
+
+
+async def _new_article(result: Any, taken: set[str], unsure_too: bool) -> str | None:
+    """The article a search result finds that no need is about yet: its
+    answer, or with `unsure_too` its best fresh guess among the best two
+    (none a person must settle)."""
+    if result.decision == "answer" and result.answer is not None:
+        if result.answer.escalate or result.answer.id in taken:
+            return None
+        return str(result.answer.id)
+    if unsure_too and result.decision == "choices":
+        fresh = [c for c in result.candidates[:UNSURE_CANDIDATES] if c.id not in taken]
+        if fresh and not await _escalates(fresh[0].id):
+            return str(fresh[0].id)
+    return None
 
 
 def _first_need(tracker: Tracker) -> OtherNeed:
@@ -207,6 +239,10 @@ class ValidateSlotMappings(ValidationAction):
         if not new:
             return {}
         first = str((tracker.latest_message.get("intent") or {}).get("name") or "faq")
+        if first == "complaint":
+            # Its questions are answered before the offer of a person, which
+            # says so itself (question_before_complaint).
+            return {SLOT: [*remembered, *new]}
         now = NEEDS.get(first, NEEDS["faq"]).now
         dispatcher.utter_message(response="utter_two_needs_first", now=now, about=await _about(new[0]))
         return {SLOT: [*remembered, *new]}
@@ -225,6 +261,8 @@ async def take_up_next(
         return None
     if opening:
         dispatcher.utter_message(response=opening)
+    # Right after the complaint that asked it, its question needs no "Теперь вернёмся к …".
+    announce = _just_ran(tracker) != "action_complaint_or_answer"
     need, rest = queue[0], queue[1:]
     events: list[EventType] = [SlotSet(SLOT, rest or None)]
     tracker.add_slots(events)
@@ -243,10 +281,11 @@ async def take_up_next(
         return [*events, *offer_person(dispatcher, kind.action)]
     # A remembered question is answered from the knowledge base by the
     # customer's own words.
-    result = await _faq_result(need["text"])
+    result = await _best_result(need["text"])
     shown = tracker.get_slot("faq_article_id")
     if result.decision == "answer" and result.answer is not None and result.answer.id != shown:
-        dispatcher.utter_message(response="utter_two_needs_next", about="вашему второму вопросу")
+        if announce:
+            dispatcher.utter_message(response="utter_two_needs_next", about="вашему второму вопросу")
         return [*events, *await answer_with(dispatcher, tracker, result.answer)]
     dispatcher.utter_message(response="utter_two_needs_next", about=f"вопросу «{need['text']}»")
     # Unsure, or only the article just shown: the next best as buttons.
@@ -258,6 +297,16 @@ async def take_up_next(
         )
         return [*events, SlotSet("faq_followup", "offered_choices")]
     return [*events, *offer_person(dispatcher, "utter_faq_no_answer")]
+
+
+def _just_ran(tracker: Tracker) -> str | None:
+    """The action run since the customer's latest message, if any."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return None
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            return str(event.get("name"))
+    return None
 
 
 def take_up_after(tracker: Tracker) -> list[EventType]:
@@ -282,3 +331,59 @@ class ActionTakeUpNeed(Action):
         if taken is None and declined:
             dispatcher.utter_message(response="utter_ok")
         return taken or []
+
+
+# A complaint's sentences: a long story may ask a question or two on the way
+# ("…никто не приехал и не позвонил. Курьер вообще обязан звонить заранее? И
+# в какие часы он может приехать?").
+_SENTENCE = re.compile(r"(?<=[?!.…])\s+")
+
+
+async def _questions_in(text: str, taken: set[str]) -> list[OtherNeed]:
+    """The sentences of a message that ask something the knowledge base
+    answers with an article of its own (not one a person must settle, none
+    in `taken`, which it fills)."""
+    found: list[OtherNeed] = []
+    for sentence in _SENTENCE.split(text):
+        sentence = sentence.strip()
+        if not asks(sentence) or not _says_something(sentence):
+            continue
+        result = await _best_result(sentence)
+        answer = result.answer
+        if result.decision != "answer" or answer is None or answer.escalate or answer.id in taken:
+            continue
+        taken.add(str(answer.id))
+        found.append(OtherNeed(intent="faq", text=sentence, confidence=0.0))
+    return found
+
+
+async def question_before_complaint(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """A complaint that asks a question on the way: the question answered
+    first, the offer of a person after ("Сначала отвечу на вопрос, потом
+    вернёмся к вашей жалобе"). The offer alone would end the conversation
+    on a yes or a no and leave the question unanswered. None when the
+    message asks nothing the knowledge base answers."""
+    text = str(tracker.latest_message.get("text") or "")
+    queue = pending(tracker)
+    taken = {a for a in [await _article_of(n["intent"], n["text"]) for n in queue] if a}
+    # Only a question the knowledge base answers goes before the offer: an
+    # unsure one ("Это вообще нормально??") waits its turn after it.
+    waiting = [
+        n
+        for n in queue
+        if NEEDS.get(n["intent"], NEEDS["faq"]).kind == "answer"
+        and (await _best_result(n["text"])).decision == "answer"
+    ]
+    questions = [*waiting, *await _questions_in(text, taken)]
+    if not questions:
+        return None
+    complaint = OtherNeed(intent="complaint", text=text, confidence=1.0)
+    others = [n for n in queue if n not in waiting]
+    dispatcher.utter_message(
+        response="utter_two_needs_first", now=NEEDS["faq"].now, about=NEEDS["complaint"].about
+    )
+    # action_take_up_need answers it, so the yes or no to "Это помогло?"
+    # meets its rules (data/rules/two_needs.yml).
+    return [SlotSet(SLOT, [*questions, *others, complaint]), FollowupAction("action_take_up_need")]

@@ -39,10 +39,15 @@ _NUMBERED = (
     r"|(?:^|[\s:;,.!?])\s*(?:во-первых|во-вторых|в-третьих|в-четв[её]ртых|кстати)\b,?"
 )
 _WEAK = r",\s+а\s+(?!то\b)|,?\s+и\s+"
+# A second question after a comma ("как подключить пакет, сколько он стоит в
+# месяц"): a weak boundary, and only after a clause that asks with a question
+# word of its own ("не знаю, как войти", "подскажите, как войти" are one
+# question).
+_NEXT_QUESTION = r",\s+(?=(?:сколько|когда|где|куда|можно\s+ли|какой|какая|какие|какую|как)\b)"
 
 _BOUNDARY = re.compile(
     "|".join(f"(?P<s{i}>{p})" for i, p in enumerate((*_STRONG_WORDS, _AND_ASK, _NUMBERED, _SENTENCE_END)))
-    + f"|(?P<weak>{_WEAK})",
+    + f"|(?P<weak>{_WEAK})|(?P<next_question>{_NEXT_QUESTION})",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -75,6 +80,26 @@ _BARE_QUESTION = re.compile(
     r"[\s?!.]*$",
     re.IGNORECASE,
 )
+
+_QUESTION_WORD = re.compile(
+    r"\b(?:как|где|когда|сколько|почему|зачем|куда|откуда|можно|ли|какой|какая|какое|какие|какую)\b",
+    re.IGNORECASE,
+)
+
+# Each side of a comma between two questions names its topic in this many
+# words at least: "как новую потом получить, сколько это стоит" is one
+# question about the new card, and its halves read alone less surely.
+NEXT_QUESTION_WORDS = 4
+
+
+def _two_questions(before: str, after: str) -> bool:
+    """Whether a comma before a question word parts two questions of their own."""
+    after = re.split(r"[?!.;,]", after, maxsplit=1)[0]
+    return (
+        _QUESTION_WORD.search(before) is not None
+        and len(_WORD.findall(before)) >= NEXT_QUESTION_WORDS
+        and len(_WORD.findall(after)) >= NEXT_QUESTION_WORDS
+    )
 
 
 def bare_question(text: str) -> bool:
@@ -112,10 +137,15 @@ def _pieces(text: str, weak_too: bool) -> list[tuple[int, int, bool, bool]]:
     pieces: list[tuple[int, int, bool, bool]] = []
     start, strong, listed = 0, True, False
     for match in _BOUNDARY.finditer(text):
-        if match.lastgroup == "weak" and not weak_too:
+        if match.lastgroup in ("weak", "next_question") and not weak_too:
+            continue
+        if match.lastgroup == "next_question" and not _two_questions(
+            text[start : match.start()], text[match.end() :]
+        ):
             continue
         pieces.append((start, match.start(), strong, listed))
-        start, strong, listed = match.end(), match.lastgroup != "weak", match.lastgroup in _LISTING
+        start, strong = match.end(), match.lastgroup not in ("weak", "next_question")
+        listed = match.lastgroup in _LISTING
     pieces.append((start, len(text), strong, listed))
     return pieces
 

@@ -118,10 +118,29 @@ class TwoNeedsCollector(StatelessComponent):
         if maybe:
             message.set(MAYBE_KEY, maybe, add_to_output=True)
 
+    def _half_read(self, message: Message) -> None:
+        """A question half read as a form's request goes to the knowledge
+        base (bot.needs.urgency.half_read_question)."""
+        intent = message.get(INTENT) or {}
+        name, confidence = str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
+        if urgency.half_read_question(
+            name, confidence, str(message.get(TEXT) or ""), form_min=self._form_min
+        ):
+            _set_intent(message, "faq", confidence)
+
     def process(self, messages: list[Message]) -> list[Message]:
         kept = [m for m in messages if m.get(CLAUSE_OF) is None]
-        if len(kept) == len(messages):
-            return messages
+        if len(kept) < len(messages):
+            self._arrange(kept, messages)
+        for message in kept:
+            # One need (the split found no second): the whole reading may
+            # still be a question half read as a form's request.
+            if message.get(PARSE_KEY) is None:
+                self._half_read(message)
+        return kept if len(kept) < len(messages) else messages
+
+    def _arrange(self, kept: list[Message], messages: list[Message]) -> None:
+        """The needs the clause messages name, recorded on their message."""
         by_parent: dict[int, list[urgency.ReadClause]] = {}
         for message in messages:
             parent = message.get(CLAUSE_OF)
@@ -169,4 +188,3 @@ class TwoNeedsCollector(StatelessComponent):
             message.set(PARSE_KEY, list(arranged.others), add_to_output=True)
             message.set(FIRST_KEY, arranged.first_need(), add_to_output=True)
             self._maybe(message, read, counted=[first.text, *(o["text"] for o in arranged.others)])
-        return kept

@@ -32,6 +32,7 @@ ANSWERS = {
     "списали два раза?": Result("answer", Found("card-dispute", escalate=True)),
     "где мой заказ, когда привезут": Result("answer", Found("order-status")),
     "сколько стоит доставка": Result("answer", Found("delivery")),
+    "И сколько стоит доставка?": Result("answer", Found("delivery")),
     "заказ 48213377 когда привезут": Result("choices", None, [Found("delivery"), Found("order-status")]),
     "приложение вылетает после обновления": Result("answer", Found("app-troubleshooting")),
     "в отеле карта перестала проходить": Result("choices", None, [Found("card-limits")]),
@@ -121,3 +122,41 @@ async def test_a_first_clause_without_an_answer_gives_way_to_the_question_beside
     assert slots["faq_article_id"] == "card-reissue"
     assert slots["pending_needs"] is None
     assert dispatcher.messages[0]["text"].startswith("Перевыпуск карты")
+
+
+class Dispatcher:
+    def __init__(self) -> None:
+        self.said: list[dict[str, Any]] = []
+
+    def utter_message(self, **kwargs: Any) -> None:
+        self.said.append(kwargs)
+
+
+class Tracker:
+    def __init__(self, text: str, slots: dict[str, Any] | None = None) -> None:
+        self.latest_message = {"text": text, "intent": {"name": "complaint", "confidence": 0.5}}
+        self.slots = slots or {}
+        self.events: list[dict[str, Any]] = []
+
+    def get_slot(self, name: str) -> Any:
+        return self.slots.get(name)
+
+
+async def test_a_complaint_that_asks_gets_its_answer_before_the_offer_of_a_person() -> None:
+    text = "Курьер опоздал на два часа, безобразие. И сколько стоит доставка? Хочу пожаловаться"
+    dispatcher = Dispatcher()
+    events = await two_needs.question_before_complaint(dispatcher, Tracker(text))  # type: ignore[arg-type]
+    assert events is not None
+    assert [e["value"] for e in events if e.get("event") == "slot"] == [
+        [
+            need("И сколько стоит доставка?") | {"confidence": 0.0},
+            {"intent": "complaint", "text": text, "confidence": 1.0},
+        ]
+    ]
+    assert events[-1] == {"event": "followup", "name": "action_take_up_need", "timestamp": None}
+    assert dispatcher.said[0]["about"] == "вашей жалобе"
+
+
+async def test_a_complaint_that_asks_nothing_answered_gets_its_offer() -> None:
+    text = "Курьер опоздал на два часа, безобразие. Это вообще нормально?"
+    assert await two_needs.question_before_complaint(Dispatcher(), Tracker(text)) is None  # type: ignore[arg-type]

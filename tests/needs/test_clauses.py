@@ -408,3 +408,47 @@ def test_a_letter_with_many_sentences_keeps_its_requests_apart() -> None:
         "с вами всё нормально? вы не закрываетесь?? мне утром в магазине картой платить"
     )
     assert len(clauses.split(story)) == 1
+
+
+def test_a_second_question_after_a_comma_is_a_weak_boundary_after_a_question_only() -> None:
+    assert texts("как подключить ваш пакет с бесплатной доставкой, сколько он стоит в месяц") == [
+        ("как подключить ваш пакет с бесплатной доставкой", True),
+        ("сколько он стоит в месяц", False),
+    ]
+    # No question before the comma, or only a polite "подскажите": one question.
+    assert len(clauses.split("я не знаю, как войти в личный кабинет")) == 1
+    assert len(clauses.split("Добрый день, подскажите пожалуйста, как войти в личный кабинет")) == 1
+
+
+def test_a_question_half_read_as_a_forms_request_is_a_question() -> None:
+    minimum = {"form_min": 0.35}
+    gigs = "А у меня там гигов 12 осталось, они пропадут или перенесутся куда-то?"
+    assert urgency.half_read_question("block_card", 0.19, gigs, **minimum)
+    # Sure enough, or a card or its loss named, or told without a question: the form.
+    assert not urgency.half_read_question("block_card", 0.5, gigs, **minimum)
+    assert not urgency.half_read_question(
+        "block_card", 0.3, "хочу платить через СБП, карту вводить не хочу?", **minimum
+    )
+    assert not urgency.half_read_question("block_card", 0.3, "кошелёк украли, что делать?", **minimum)
+    assert not urgency.half_read_question("block_card", 0.3, "гигов 12 осталось", **minimum)
+    # An order's status is no ticket's, told or asked; a ticket keeps the form.
+    assert urgency.half_read_question("check_ticket_status", 0.27, "другой заказ висит уже 5 дней", **minimum)
+    assert not urgency.half_read_question("check_ticket_status", 0.27, "что с моим обращением?", **minimum)
+    assert not urgency.half_read_question(
+        "check_ticket_status", 0.27, "заказ 2025020310044712 где?", **minimum
+    )
+    # A problem report has its own gate; a question is no form.
+    assert not urgency.half_read_question(
+        "report_problem", 0.2, "приложение не работает, что делать?", **minimum
+    )
+    assert not urgency.half_read_question("faq", 0.2, "как подключить пакет?", **minimum)
+
+
+def test_a_half_read_card_block_that_names_no_lost_card_is_no_need() -> None:
+    kw = {"strong_min": 0.25, "weak_min": 0.55, "form_min": 0.35, "whole": "block_card"}
+    card = read("карту вводить не хочу", "block_card", 0.3)
+    question = urgency.ReadClause("в следующий раз хочу платить через СБП", "faq", 0.3, True, True)
+    assert urgency.arrange([question, card], **kw) is None
+    lost = read("забыл карту в банкомате, её нет", "block_card", 0.3)
+    arranged = urgency.arrange([question, lost], **kw)
+    assert arranged is not None and arranged.first.intent == "block_card"
