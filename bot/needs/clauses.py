@@ -170,6 +170,11 @@ def _split(text: str, weak_too: bool) -> list[Clause]:
     return clauses
 
 
+# "Плюс" or "+" in a product's name («Защита плюс», «Защиту +») joins nothing:
+# written as the articles write it (Защита+) before the split.
+_PRODUCT_PLUS = re.compile(r"\b(защит[аеуыо]й?)\s*(?:плюс\b|\+)", re.IGNORECASE)
+
+
 def split(text: str) -> list[Clause]:
     """The message's clauses, in order; one clause when nothing splits it.
 
@@ -178,6 +183,7 @@ def split(text: str) -> list[Clause]:
     узнала"), is glued back to the clause before rather than counted. A long
     message with many boundaries is split at its strong ones only.
     """
+    text = _PRODUCT_PLUS.sub(r"\1+", text)
     clauses = _split(text, weak_too=True)
     if len(clauses) > MAX_CLAUSES:
         clauses = _split(text, weak_too=False)

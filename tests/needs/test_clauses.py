@@ -452,3 +452,10 @@ def test_a_half_read_card_block_that_names_no_lost_card_is_no_need() -> None:
     lost = read("забыл карту в банкомате, её нет", "block_card", 0.3)
     arranged = urgency.arrange([question, lost], **kw)
     assert arranged is not None and arranged.first.intent == "block_card"
+
+
+def test_plus_in_a_products_name_joins_nothing() -> None:
+    assert [c.text for c in clauses.split("как подключить Защиту плюс на новый айфон")] == [
+        "как подключить Защиту+ на новый айфон"
+    ]
+    assert len(clauses.split("хочу защиту + на новый телефон, плюс где мой заказ 12345678")) == 2
