@@ -459,3 +459,8 @@ def test_plus_in_a_products_name_joins_nothing() -> None:
         "как подключить Защиту+ на новый айфон"
     ]
     assert len(clauses.split("хочу защиту + на новый телефон, плюс где мой заказ 12345678")) == 2
+
+
+def test_turning_to_another_matter_is_a_strong_boundary() -> None:
+    parts = clauses.split("пин забыла в общем, пользуясь случаем где посмотреть выписку за полгода")
+    assert [p.strong for p in parts] == [True, True] and len(parts) == 2
