@@ -403,7 +403,8 @@ class ActionCorrectValue(Action):
                     dispatcher.utter_message(response="utter_block_card_how", last4=new_last4)
                     return []
                 dispatcher.utter_message(
-                    text=f"Исправил: в заявке № {ticket} теперь карта •••• {new_last4} вместо •••• {old_last4}."
+                    text=f"Исправил: в заявке № {ticket} теперь карта •••• {new_last4} вместо •••• {old_last4}. "
+                    "Чем ещё могу помочь?"
                 )
                 # The request's card, on record as the flow leaves it: the new one.
                 return [

@@ -102,12 +102,12 @@ def test_bare_data_twice_gets_a_question_with_buttons(monkeypatch: object) -> No
     assert said[0]["response"] == "utter_default"
 
 
-def _base_decides(monkeypatch: object, decision: str) -> None:
+def _base_decides(monkeypatch: object, decision: str, confidence: float = 0.99) -> None:
     import actions.faq as faq
 
     class Search:
         def search(self, text: str) -> object:
-            return type("Result", (), {"decision": decision})()
+            return type("Result", (), {"decision": decision, "confidence": confidence})()
 
     monkeypatch.setattr(faq, "shared_search", lambda: Search())  # type: ignore[attr-defined]
 
@@ -148,6 +148,14 @@ def test_out_of_scope_by_a_guess_goes_to_the_base_when_it_answers(monkeypatch: o
     latest = {"text": "какая завтра погода", "intent": {"name": "out_of_scope", "confidence": 0.8}}
     done, _ = _run(ActionOutOfScopeOrAnswer(), _tracker([], latest))
     assert done == []
+    # Unsure, but the base only just answers: still not ours.
+    _base_decides(monkeypatch, "answer", confidence=0.6)
+    latest = {
+        "text": "в додо курьер не отвечает, что делать?",
+        "intent": {"name": "out_of_scope", "confidence": 0.25},
+    }
+    done, _ = _run(ActionOutOfScopeOrAnswer(), _tracker([], latest))
+    assert done == []
 
 
 def test_a_question_asked_with_the_cancel_is_answered() -> None:
@@ -181,7 +189,7 @@ def test_a_question_read_as_a_complaint_by_a_guess_gets_its_answer(monkeypatch: 
 
     class Search:
         def search(self, text: str) -> object:
-            return type("Result", (), {"decision": "answer"})()
+            return type("Result", (), {"decision": "answer", "confidence": 0.99})()
 
     monkeypatch.setattr(faq, "shared_search", lambda: Search())  # type: ignore[attr-defined]
     latest = {

@@ -48,7 +48,7 @@ def test_a_ticket_number_the_customer_does_not_have_gets_an_alternative(stack: S
     # The article that says where the number is («Мои обращения»), and a person.
     assert "Мои обращения" in texts(replies)
     assert "Позвать оператора" in buttons(replies)
-    assert "Назовите номер обращения" not in texts(replies)
+    assert "Какой номер у обращения" not in texts(replies)
 
 
 def test_no_form_asks_the_same_question_a_third_time(stack: Stack) -> None:
@@ -65,7 +65,7 @@ def test_no_form_asks_the_same_question_a_third_time(stack: Stack) -> None:
 def test_a_ticket_number_in_the_first_message_is_not_asked_for_again(stack: Stack) -> None:
     answer = texts(stack.say(new_sender(), "какой статус у обращения 2020012310066262?"))
     assert "2020012310066262" in answer
-    assert "Назовите номер" not in answer
+    assert "Какой номер у обращения" not in answer
 
 
 def test_a_refund_question_inside_the_problem_report_is_not_made_a_ticket(stack: Stack) -> None:
@@ -124,7 +124,7 @@ def test_a_correction_that_names_the_old_value_too_takes_the_new_one(stack: Stac
 def test_digits_in_the_first_message_block_the_card_at_once(stack: Stack) -> None:
     answer = texts(stack.say(new_sender(), "потеряла карту, последние цифры 3381"))
     assert "•••• 3381" in answer
-    assert "Назовите" not in answer
+    assert "Какие последние 4 цифры" not in answer
 
 
 def test_a_corrected_ticket_number_is_checked_again(stack: Stack) -> None:
