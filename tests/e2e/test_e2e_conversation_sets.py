@@ -25,11 +25,12 @@ pytestmark = pytest.mark.e2e
 CLEAN = ("clean_faq", "clean_flow", "clean_human", "clean_offtopic")
 # Under the reported figures (docs/benchmarks.md, "## Conversations"), with room
 # for one retraining's wobble.
-# Session 9's merged model: handled 0.85 (199/235), contained 0.82 (155/190),
-# 1 dead end, clean conversations 0.95 (41/43).
-FLOOR_HANDLED = 0.80
-FLOOR_CONTAINED = 0.77
-CEILING_DEAD_ENDS = 4
+# Session 10's merged model, 295 conversations (writer n added): handled 0.87
+# (257/295), contained 0.85 (202/238), 0 dead ends, clean conversations 0.96
+# (50/52).
+FLOOR_HANDLED = 0.83
+FLOOR_CONTAINED = 0.80
+CEILING_DEAD_ENDS = 2
 FLOOR_CLEAN = 0.90
 # Every urgent conversation reaches a person on its first message; one may slip
 # by a retraining's wobble before the suite fails.
@@ -49,7 +50,7 @@ def played(
 
 def test_most_conversations_go_as_they_should(played: dict[str, CategoryFigures]) -> None:
     everything = played["all"]
-    assert everything.conversations >= 235
+    assert everything.conversations >= 295
     assert everything.handled / everything.conversations >= FLOOR_HANDLED, everything
     assert everything.contained / everything.not_needed >= FLOOR_CONTAINED, everything
     assert everything.dead_ends <= CEILING_DEAD_ENDS, everything
