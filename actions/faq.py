@@ -60,6 +60,18 @@ def customer_disowned(tracker: Tracker) -> bool:
     )
 
 
+def _ask_helpful(
+    dispatcher: CollectingDispatcher, events: list[EventType], third: dict[str, str]
+) -> list[EventType]:
+    """«Это помогло?» with yes, no and the one step the article leads to (a
+    dispute, a person): the customer decides, nothing is handed over yet."""
+    dispatcher.utter_message(
+        response="utter_faq_helpful",
+        buttons=[{"title": "Да", "payload": "/affirm"}, {"title": "Нет", "payload": "/deny"}, third],
+    )
+    return [*events, SlotSet("faq_followup", "asked_helpful")]
+
+
 async def answer_with(
     dispatcher: CollectingDispatcher, tracker: Tracker, article: Article
 ) -> list[EventType]:
@@ -69,30 +81,14 @@ async def answer_with(
         # A worried customer who never said the operation was not theirs
         # ("я не знаю кто это!! хотя … может быть это аптека?"): the article
         # tells how to check it first; the dispute is one press away.
-        dispatcher.utter_message(
-            response="utter_faq_helpful",
-            buttons=[
-                {"title": "Да", "payload": "/affirm"},
-                {"title": "Нет", "payload": "/deny"},
-                DISPUTE_BUTTON,
-            ],
-        )
-        return [*events, SlotSet("faq_followup", "asked_helpful")]
+        return _ask_helpful(dispatcher, events, DISPUTE_BUTTON)
     if article.id in ASKED_ABOUT_FIRST and urgency.only_asks_about(
         ASKED_ABOUT_FIRST[article.id], str(tracker.latest_message.get("text") or "")
     ):
         # "Как понять, что смс от вас, а не от мошенников?", "сколько
         # рассматривают жалобу?": asked, nothing told that a person must
         # settle. The answer, and a person one press away.
-        dispatcher.utter_message(
-            response="utter_faq_helpful",
-            buttons=[
-                {"title": "Да", "payload": "/affirm"},
-                {"title": "Нет", "payload": "/deny"},
-                PERSON_BUTTON,
-            ],
-        )
-        return [*events, SlotSet("faq_followup", "asked_helpful")]
+        return _ask_helpful(dispatcher, events, PERSON_BUTTON)
     if article.escalate:
         # Topics a person must settle: answered, then handed over at once. The
         # desk reads the answered article from the events, so they go first.
