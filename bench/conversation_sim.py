@@ -164,6 +164,16 @@ def _actions(events: Iterable[dict[str, Any]]) -> list[str]:
     return [str(e.get("name")) for e in events if e.get("event") == "action"]
 
 
+def _responses(events: Iterable[dict[str, Any]]) -> list[str]:
+    """The domain responses the bot said, also from inside an action (a
+    custom action that says utter_faq_no_answer runs no action of that name)."""
+    return [
+        str((e.get("metadata") or {}).get("utter_action"))
+        for e in events
+        if e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action")
+    ]
+
+
 def _slot_values(events: Iterable[dict[str, Any]], name: str) -> list[str]:
     return [
         str(e.get("value"))
@@ -203,7 +213,8 @@ def need_met(need: Need, conversation: Conversation, events: list[dict[str, Any]
     if "smalltalk" in need:
         return any(a in actions for a in SMALLTALK_EVIDENCE)
     if "out_of_scope" in need:
-        return any(a in actions for a in OUT_OF_SCOPE_EVIDENCE)
+        said = [*actions, *_responses(events)]
+        return any(a in said for a in OUT_OF_SCOPE_EVIDENCE)
     return False
 
 
