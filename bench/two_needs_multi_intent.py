@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import two_needs_calibrate  # noqa: E402
 from bot.needs import urgency  # noqa: E402
+from bot.nlu.heldout import load_examples  # noqa: E402
 
 EVAL_FILES = [ROOT / "bench" / "data" / "two_needs_eval.yml", two_needs_calibrate.DEV]
 CONNECTIVES = (" и ещё ", ", а также ", ". Также ", "? И ", " плюс ", " и ", ". Кстати, ", ", и заодно ")
@@ -51,14 +52,11 @@ SPLIT = "+"
 
 
 def training_examples() -> dict[str, list[str]]:
-    """data/nlu's examples by intent (the files hold plain examples only)."""
+    """data/nlu's examples by intent."""
     examples: dict[str, list[str]] = {}
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            if "intent" not in block:
-                continue
-            lines = [line.strip()[2:].strip() for line in str(block["examples"]).splitlines()]
-            examples.setdefault(block["intent"], []).extend(line for line in lines if line)
+        for example in load_examples(path):
+            examples.setdefault(example.intent, []).append(example.text)
     return examples
 
 

@@ -62,6 +62,21 @@ def needs_way_forward(turns: list[str]) -> str | None:
     return None
 
 
+def _last_turns(events: Any) -> list[Any]:
+    """The events of the latest turn and the SAME_REPLIES_BEFORE_GUARD turns
+    before it: all the guard reads, without serialising a long conversation's
+    whole history on every message."""
+    kept: list[Any] = []
+    users = 0
+    for event in reversed(events):
+        kept.append(event)
+        if getattr(event, "type_name", None) == "user":
+            users += 1
+            if users > SAME_REPLIES_BEFORE_GUARD:
+                break
+    return kept[::-1]
+
+
 def install() -> None:
     """Wraps `MessageProcessor._run_prediction_loop` once (idempotent)."""
     from rasa.core.actions.action import create_bot_utterance
@@ -79,7 +94,7 @@ def install() -> None:
                 return
             if (tracker.latest_message.intent or {}).get("name") in NOT_THE_CUSTOMERS:
                 return
-            why = needs_way_forward(turn_texts(e.as_dict() for e in tracker.events))
+            why = needs_way_forward(turn_texts(e.as_dict() for e in _last_turns(tracker.events)))
             if why is None:
                 return
             logger.warning("turn guard (%s) for %s", why, tracker.sender_id)

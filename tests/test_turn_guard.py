@@ -86,3 +86,13 @@ SCRIPT = textwrap.dedent(
 @needs_rasa_venv
 def test_rasa_gets_the_way_forward_after_a_silent_turn_but_not_while_paused() -> None:
     run_script(SCRIPT)
+
+
+def test_only_the_last_three_turns_are_read() -> None:
+    from types import SimpleNamespace
+
+    from bot import turn_guard
+
+    kinds = ["user", "bot", "user", "bot", "user", "bot", "user", "bot"]
+    events = [SimpleNamespace(type_name=k, n=i) for i, k in enumerate(kinds)]
+    assert [e.n for e in turn_guard._last_turns(events)] == [2, 3, 4, 5, 6, 7]
